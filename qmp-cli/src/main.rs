@@ -1,0 +1,2 @@
+//! The `qmp-events` command line tool.
+fn main() {}

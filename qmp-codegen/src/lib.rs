@@ -1,0 +1,1 @@
+//! IR -> Rust: types, serde impls, validators and docs for QMP events.

@@ -1,0 +1,3 @@
+//! Typed QMP event messages.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]

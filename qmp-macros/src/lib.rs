@@ -1,0 +1,1 @@
+//! A thin proc-macro shell over `qmp-codegen`.
