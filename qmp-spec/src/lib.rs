@@ -6,12 +6,46 @@
 //!
 //! [`parse`] is the one entry point. Errors and warnings are [`Diagnostic`] values that carry
 //! `file:line:col`, the source line and what was expected; the library never prints.
+//!
+//! What the grammar (`src/grammar.pest`) accepts, and which forms of field prose become types,
+//! value sets and type references, is documented at the top of `src/grammar.pest` and
+//! `src/lower.rs`.
 
 pub mod diagnostic;
 pub mod ir;
+mod lower;
+mod parser;
+mod source;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use ir::Spec;
+
+/// The result of a successful parse: the IR and the warnings found on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// The document as IR.
+    pub spec: Spec,
+    /// Flaws that were worked around (for example an example that is not valid JSON).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses an events document.
+///
+/// `file` is the name used in diagnostics (usually the path as given). On failure the `Err`
+/// holds every error found, and the warnings, in document order. Never panics.
+pub fn parse(file: &str, source: &str) -> Result<Parsed, Vec<Diagnostic>> {
+    let source = source::Source::new(file, source);
+    let document = parser::parse(&source).map_err(|error| vec![*error])?;
+    let (spec, diagnostics) = lower::lower(&source, document);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        Err(diagnostics)
+    } else {
+        Ok(Parsed {
+            spec,
+            warnings: diagnostics,
+        })
+    }
+}
 
 /// The path of the default spec, the copy of the events document this repository generates from.
 pub fn default_spec_path() -> std::path::PathBuf {

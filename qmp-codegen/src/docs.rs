@@ -1,0 +1,183 @@
+//! Rustdoc from the spec's prose: escaping, member notes, and examples turned into doctests.
+
+use crate::Config;
+use crate::plan::{EventPlan, TypeSpace};
+use proc_macro2::TokenStream;
+use qmp_schema::Schema;
+use qmp_spec::ir;
+use quote::quote;
+
+/// `#[doc = "..."]` attributes, one per line of `text` (prettyplease prints them as `///`).
+pub fn attrs(text: &str) -> TokenStream {
+    let lines = text.trim_end().lines().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Prose from the document, made safe for Markdown: no accidental links, HTML or emphasis.
+pub fn prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '[' | ']' | '*' | '\\' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The paragraphs of an event's description and its notes.
+pub fn event_prose(event: &ir::Event) -> String {
+    let mut out = String::new();
+    for p in &event.description {
+        out.push_str(&prose(p));
+        out.push_str("\n\n");
+    }
+    for note in &event.notes {
+        out.push_str("**Note:** ");
+        out.push_str(&prose(note));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// The first sentence-ish summary of an event (its first paragraph), or its wire name.
+pub fn summary(event: &ir::Event) -> String {
+    match event.description.first() {
+        Some(p) => prose(p),
+        None => format!("The `{}` event.", event.name),
+    }
+}
+
+/// The `# Examples` section of an event: each valid example as a doctest that decodes it, checks
+/// the variant and the violations, and round-trips it; each invalid one as text, saying why.
+pub fn examples(event: &EventPlan, space: &TypeSpace, schema: &Schema, config: &Config) -> String {
+    let mine: Vec<&ir::Example> = event
+        .ir
+        .examples
+        .iter()
+        .filter(|e| match e.value() {
+            Some(v) => v.get("event").and_then(|n| n.as_str()) == Some(event.wire.as_str()),
+            None => true,
+        })
+        .collect();
+    if mine.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("# Examples\n\n");
+    for example in mine {
+        let line = example.span.line;
+        let caption = example
+            .caption
+            .as_deref()
+            .map(|c| format!(" ({})", prose(c)))
+            .unwrap_or_default();
+        match (&example.json, &config.doctest_crate) {
+            (ir::ExampleJson::Invalid { error, at }, _) => {
+                out.push_str(&format!(
+                    "The spec's example at line {line}{caption} is not valid JSON ({} at line {}, column {}), \
+                     so it is shown as written and not tested:\n\n```text\n{}\n```\n\n",
+                    prose(error),
+                    at.line,
+                    at.col,
+                    example.text.trim_end()
+                ));
+            }
+            (ir::ExampleJson::Valid { .. }, None) => {
+                out.push_str(&format!(
+                    "From the spec, line {line}{caption}:\n\n```json\n{}\n```\n\n",
+                    example.text.trim_end()
+                ));
+            }
+            (ir::ExampleJson::Valid { value }, Some(krate)) => {
+                out.push_str(&format!("From the spec, line {line}{caption}:\n\n"));
+                out.push_str(&doctest(event, space, schema, krate, &example.text, value));
+            }
+        }
+    }
+    out
+}
+
+fn doctest(
+    event: &EventPlan,
+    space: &TypeSpace,
+    schema: &Schema,
+    krate: &str,
+    text: &str,
+    value: &serde_json::Value,
+) -> String {
+    let violations = schema.validate(value);
+    let hard = violations.iter().any(|v| !v.is_drift());
+    let variant = if hard {
+        format!("{krate}::Event::{}(_)", space.mismatched_variant)
+    } else if event.payload == crate::plan::Payload::None {
+        format!("{krate}::Event::{}", event.variant)
+    } else {
+        format!("{krate}::Event::{}(_)", event.variant)
+    };
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    let expected: Vec<String> = violations
+        .iter()
+        .map(|v| format!("{:?}", v.to_string()))
+        .collect();
+    let mut t = String::from("```\n# fn main() -> Result<(), serde_json::Error> {\n");
+    t.push_str(&format!(
+        "let line = r{hashes}\"{}\"{hashes};\n",
+        text.trim_end()
+    ));
+    t.push_str(&format!(
+        "let msg: {krate}::Message = serde_json::from_str(line)?;\n"
+    ));
+    t.push_str(&format!(
+        "assert!(matches!(msg.event, {variant}), \"{{:?}}\", msg.event);\n"
+    ));
+    if expected.is_empty() {
+        t.push_str("assert!(msg.violations().is_empty());\n");
+    } else {
+        t.push_str(&format!(
+            "let violations: Vec<String> = msg.violations().iter().map(|v| v.to_string()).collect();\n\
+             assert_eq!(violations, [{}]);\n",
+            expected.join(", ")
+        ));
+    }
+    t.push_str("// Nothing is lost: the message serializes back to the same JSON.\n");
+    t.push_str("assert_eq!(serde_json::to_value(&msg)?, serde_json::from_str::<serde_json::Value>(line)?);\n");
+    t.push_str("# Ok(())\n# }\n```\n\n");
+    t
+}
+
+/// The docs of one member: its prose, then its wire name, type and how the type was chosen.
+pub fn field(f: &crate::plan::FieldPlan) -> String {
+    let mut out = if f.ir.description.trim().is_empty() {
+        format!("The `{}` member.", f.wire)
+    } else {
+        prose(f.ir.description.trim())
+    };
+    out.push_str(&format!("\n\nWire name `\"{}\"`; {}", f.wire, f.type_note));
+    if f.optional {
+        out.push_str("; optional");
+    }
+    out.push('.');
+    if let Some(r) = &f.ir.reference {
+        out.push_str(&format!("\n\nThe spec refers to `{}`", r.name));
+        if let Some(source) = &r.source {
+            out.push_str(&format!(" in `{source}`"));
+        }
+        out.push_str(" for its values.");
+    }
+    out
+}

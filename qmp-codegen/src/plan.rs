@@ -1,0 +1,540 @@
+//! The type space: every Rust type a spec yields, named and de-duplicated before anything is
+//! printed.
+//!
+//! Planning decides, for each data member, its Rust type (see the crate docs for the mapping),
+//! interns nested object shapes and value sets so that structurally identical ones become one
+//! type, and then names every type from the places it is used. It also builds the validation
+//! [`Schema`], so that the generated table and a run-time schema of the same document are one.
+
+use crate::names;
+use qmp_schema::{DataSchema, EventSchema, FieldSchema, JsonKind, Schema};
+use qmp_spec::ir;
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+/// Every type generated for one spec.
+#[derive(Debug, Clone)]
+pub struct TypeSpace {
+    /// One per event, in document order.
+    pub events: Vec<EventPlan>,
+    /// Data structs and nested object structs.
+    pub structs: Vec<StructPlan>,
+    /// Open enums for value sets.
+    pub enums: Vec<EnumPlan>,
+    /// Types the document names but does not describe.
+    pub opaques: Vec<OpaquePlan>,
+    /// Names of the `Event` enum's own variants for unknown, mismatched and absent events.
+    pub unknown_variant: String,
+    /// See [`TypeSpace::unknown_variant`].
+    pub mismatched_variant: String,
+    /// See [`TypeSpace::unknown_variant`].
+    pub absent_variant: String,
+}
+
+/// One event.
+#[derive(Debug, Clone)]
+pub struct EventPlan {
+    /// Wire name.
+    pub wire: String,
+    /// The `Event` / `EventKind` variant name.
+    pub variant: String,
+    /// What the variant holds.
+    pub payload: Payload,
+    /// The IR event (prose, notes, examples).
+    pub ir: ir::Event,
+}
+
+/// What an `Event` variant holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payload {
+    /// Nothing: the event has no data.
+    None,
+    /// A generated struct.
+    Struct(usize),
+    /// A named, undescribed type keeping the raw object.
+    Opaque(usize),
+    /// The document says nothing about data: any JSON, if present.
+    Unspecified,
+}
+
+/// A generated struct.
+#[derive(Debug, Clone)]
+pub struct StructPlan {
+    /// Rust name.
+    pub name: String,
+    /// Members in spec order.
+    pub fields: Vec<FieldPlan>,
+    /// The name of the member that keeps unknown members.
+    pub extra_name: String,
+    /// Where it is used: (event wire name, member path) pairs; empty path for an event's data.
+    pub uses: Vec<Use>,
+    /// The prose of its first use.
+    pub description: String,
+}
+
+/// A place a type is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Use {
+    /// The event's wire name.
+    pub event: String,
+    /// Member names from `data` down to the member.
+    pub path: Vec<String>,
+}
+
+impl Use {
+    /// `SPICE_CONNECTED` `data.server`.
+    pub fn describe(&self) -> String {
+        let mut s = format!("`{}` `data", self.event);
+        for p in &self.path {
+            s.push('.');
+            s.push_str(p);
+        }
+        s.push('`');
+        s
+    }
+}
+
+/// A member of a generated struct.
+#[derive(Debug, Clone)]
+pub struct FieldPlan {
+    /// Wire name.
+    pub wire: String,
+    /// Rust name (snake_case; a keyword becomes raw when printed).
+    pub rust: String,
+    /// Its Rust type.
+    pub ty: RustType,
+    /// Whether it may be absent.
+    pub optional: bool,
+    /// The IR field (prose, JSON type, value set, reference).
+    pub ir: ir::Field,
+    /// How the type was chosen, for the docs (`json-number; every example is an integer`).
+    pub type_note: String,
+}
+
+/// The Rust type of a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RustType {
+    /// `String`
+    String,
+    /// `i64`
+    I64,
+    /// `serde_json::Number`
+    Number,
+    /// `bool`
+    Bool,
+    /// `serde_json::Map<String, Value>`
+    Map,
+    /// `Vec<serde_json::Value>`
+    Array,
+    /// `serde_json::Value`
+    Any,
+    /// A generated struct.
+    Struct(usize),
+    /// A generated enum.
+    Enum(usize),
+}
+
+/// An open enum over a value set.
+#[derive(Debug, Clone)]
+pub struct EnumPlan {
+    /// Rust name.
+    pub name: String,
+    /// The documented values: (wire value, variant name, description).
+    pub values: Vec<(String, String, Option<String>)>,
+    /// The variant that holds any other string.
+    pub other_variant: String,
+    /// Whether the document states a single current value (`currently always "pause"`).
+    pub constant: bool,
+    /// Where it is used.
+    pub uses: Vec<Use>,
+}
+
+/// A type the document names but does not describe.
+#[derive(Debug, Clone)]
+pub struct OpaquePlan {
+    /// Rust name.
+    pub name: String,
+    /// The reference as written.
+    pub reference: ir::TypeRef,
+    /// Where it is used.
+    pub uses: Vec<Use>,
+}
+
+/// Names reserved for the generated items that are not per-type.
+const RESERVED: &[&str] = &["Event", "EventKind", "Message", "Timestamp", "SCHEMA"];
+
+struct Builder {
+    structs: Vec<StructPlan>,
+    struct_keys: Vec<Vec<(String, RustType, bool)>>,
+    enums: Vec<EnumPlan>,
+    enum_keys: Vec<Vec<(String, Option<String>)>>,
+    opaques: Vec<OpaquePlan>,
+}
+
+/// Plans the types for a spec.
+pub fn plan(spec: &ir::Spec) -> TypeSpace {
+    let mut b = Builder {
+        structs: Vec::new(),
+        struct_keys: Vec::new(),
+        enums: Vec::new(),
+        enum_keys: Vec::new(),
+        opaques: Vec::new(),
+    };
+    let mut events = Vec::new();
+    for event in &spec.events {
+        let payload = match &event.data {
+            ir::Data::None { .. } => Payload::None,
+            ir::Data::Unspecified => Payload::Unspecified,
+            ir::Data::Named { reference } => Payload::Opaque(b.opaque(reference, &event.name)),
+            ir::Data::Fields { fields } => {
+                let examples = example_data(spec, &event.name);
+                let planned = b.fields(&event.name, &[], fields, &examples);
+                b.structs.push(StructPlan {
+                    name: names::pascal(&event.name),
+                    fields: planned,
+                    extra_name: String::new(),
+                    uses: vec![Use {
+                        event: event.name.clone(),
+                        path: Vec::new(),
+                    }],
+                    description: event.description.join(" "),
+                });
+                // Event data structs are never shared: one type per event.
+                b.struct_keys.push(Vec::new());
+                Payload::Struct(b.structs.len() - 1)
+            }
+        };
+        events.push(EventPlan {
+            wire: event.name.clone(),
+            variant: names::pascal(&event.name),
+            payload,
+            ir: event.clone(),
+        });
+    }
+    let mut space = TypeSpace {
+        events,
+        structs: b.structs,
+        enums: b.enums,
+        opaques: b.opaques,
+        unknown_variant: String::new(),
+        mismatched_variant: String::new(),
+        absent_variant: String::new(),
+    };
+    name_types(&mut space);
+    space
+}
+
+/// The `data` of every valid example, across the document, that names this event.
+fn example_data<'s>(spec: &'s ir::Spec, event: &str) -> Vec<&'s Value> {
+    let mut out = Vec::new();
+    for e in &spec.events {
+        for example in &e.examples {
+            if let Some(value) = example.value() {
+                if value.get("event").and_then(Value::as_str) == Some(event) {
+                    if let Some(data) = value.get("data") {
+                        out.push(data);
+                    }
+                }
+            }
+        }
+    }
+    // A heading naming several events shares its examples: count each example once.
+    out.dedup_by(|a, b| std::ptr::eq(*a, *b));
+    out
+}
+
+impl Builder {
+    fn fields(
+        &mut self,
+        event: &str,
+        path: &[String],
+        fields: &[ir::Field],
+        examples: &[&Value],
+    ) -> Vec<FieldPlan> {
+        let mut taken = BTreeSet::new();
+        let mut out = Vec::new();
+        for field in fields {
+            let mut field_path = path.to_vec();
+            field_path.push(field.name.clone());
+            let values: Vec<&Value> = examples.iter().filter_map(|d| d.get(&field.name)).collect();
+            let (ty, type_note) = self.field_type(event, &field_path, field, &values);
+            out.push(FieldPlan {
+                wire: field.name.clone(),
+                rust: names::unique(names::snake(&field.name), &mut taken),
+                ty,
+                optional: field.optional,
+                ir: field.clone(),
+                type_note,
+            });
+        }
+        out
+    }
+
+    fn field_type(
+        &mut self,
+        event: &str,
+        path: &[String],
+        field: &ir::Field,
+        examples: &[&Value],
+    ) -> (RustType, String) {
+        let at = Use {
+            event: event.to_owned(),
+            path: path.to_vec(),
+        };
+        if !field.members.is_empty() {
+            let planned = self.fields(event, path, &field.members, examples);
+            return (
+                RustType::Struct(self.intern_struct(planned, at, &field.description)),
+                "json-object".into(),
+            );
+        }
+        let string_like = matches!(field.ty, None | Some(ir::JsonType::String));
+        if let (Some(set), true) = (&field.values, string_like) {
+            return (
+                RustType::Enum(self.intern_enum(set, at)),
+                "json-string".into(),
+            );
+        }
+        match field.ty {
+            Some(ir::JsonType::String) => (RustType::String, "json-string".into()),
+            Some(ir::JsonType::Int) => (RustType::I64, "json-int".into()),
+            Some(ir::JsonType::Bool) => (RustType::Bool, "json-bool".into()),
+            Some(ir::JsonType::Object) => (RustType::Map, "json-object".into()),
+            Some(ir::JsonType::Array) => (RustType::Array, "json-array".into()),
+            Some(ir::JsonType::Number) => {
+                if !examples.is_empty() && examples.iter().all(|v| v.is_i64()) {
+                    (
+                        RustType::I64,
+                        "json-number; every example is an integer".into(),
+                    )
+                } else {
+                    (RustType::Number, "json-number".into())
+                }
+            }
+            None => infer(examples),
+        }
+    }
+
+    fn intern_struct(&mut self, fields: Vec<FieldPlan>, at: Use, description: &str) -> usize {
+        let key: Vec<_> = fields
+            .iter()
+            .map(|f| (f.wire.clone(), f.ty, f.optional))
+            .collect();
+        if let Some(i) = self
+            .struct_keys
+            .iter()
+            .position(|k| !k.is_empty() && *k == key)
+        {
+            self.structs[i].uses.push(at);
+            return i;
+        }
+        self.structs.push(StructPlan {
+            name: String::new(),
+            fields,
+            extra_name: String::new(),
+            uses: vec![at],
+            description: description.to_owned(),
+        });
+        self.struct_keys.push(key);
+        self.structs.len() - 1
+    }
+
+    fn intern_enum(&mut self, set: &ir::ValueSet, at: Use) -> usize {
+        let key: Vec<_> = set
+            .values
+            .iter()
+            .map(|v| (v.name.clone(), v.description.clone()))
+            .collect();
+        if let Some(i) = self.enum_keys.iter().position(|k| *k == key) {
+            self.enums[i].uses.push(at);
+            return i;
+        }
+        let mut taken = BTreeSet::new();
+        let values = set
+            .values
+            .iter()
+            .map(|v| {
+                (
+                    v.name.clone(),
+                    names::unique(names::pascal(&v.name), &mut taken),
+                    v.description.clone(),
+                )
+            })
+            .collect();
+        self.enums.push(EnumPlan {
+            name: String::new(),
+            values,
+            other_variant: names::unique("Other".into(), &mut taken),
+            constant: set.kind == ir::ValueSetKind::Constant,
+            uses: vec![at],
+        });
+        self.enum_keys.push(key);
+        self.enums.len() - 1
+    }
+
+    fn opaque(&mut self, reference: &ir::TypeRef, event: &str) -> usize {
+        let at = Use {
+            event: event.to_owned(),
+            path: Vec::new(),
+        };
+        if let Some(i) = self
+            .opaques
+            .iter()
+            .position(|o| o.reference.name == reference.name)
+        {
+            self.opaques[i].uses.push(at);
+            return i;
+        }
+        self.opaques.push(OpaquePlan {
+            name: String::new(),
+            reference: reference.clone(),
+            uses: vec![at],
+        });
+        self.opaques.len() - 1
+    }
+}
+
+/// The type of a member the document gives no JSON type, from the examples that show it.
+fn infer(examples: &[&Value]) -> (RustType, String) {
+    let all = |f: fn(&Value) -> bool| !examples.is_empty() && examples.iter().all(|v| f(v));
+    let (ty, what) = if all(Value::is_string) {
+        (RustType::String, "a string")
+    } else if all(Value::is_i64) {
+        (RustType::I64, "an integer")
+    } else if all(Value::is_boolean) {
+        (RustType::Bool, "a boolean")
+    } else if all(Value::is_number) {
+        (RustType::Number, "a number")
+    } else if all(Value::is_object) {
+        (RustType::Map, "an object")
+    } else if all(Value::is_array) {
+        (RustType::Array, "an array")
+    } else {
+        return (
+            RustType::Any,
+            "no JSON type given and no example to infer one from: any JSON".into(),
+        );
+    };
+    (ty, format!("no JSON type given; every example is {what}"))
+}
+
+/// Names every type from its uses, then makes all names distinct.
+fn name_types(space: &mut TypeSpace) {
+    let mut taken: BTreeSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
+    // Event data structs and variants first: they carry the names users know.
+    for event in &mut space.events {
+        if let Payload::Struct(i) = event.payload {
+            space.structs[i].name = names::unique(names::pascal(&event.wire), &mut taken);
+        }
+    }
+    for s in &mut space.structs {
+        if s.name.is_empty() {
+            s.name = names::unique(name_from_uses(&s.uses), &mut taken);
+        }
+    }
+    for e in &mut space.enums {
+        e.name = names::unique(name_from_uses(&e.uses), &mut taken);
+    }
+    for o in &mut space.opaques {
+        let name = if syn::parse_str::<syn::Ident>(&o.reference.name).is_ok() {
+            o.reference.name.clone()
+        } else {
+            names::pascal(&o.reference.name)
+        };
+        o.name = names::unique(name, &mut taken);
+    }
+    for s in &mut space.structs {
+        let mut member_names: BTreeSet<String> = s.fields.iter().map(|f| f.rust.clone()).collect();
+        s.extra_name = names::unique("extra".into(), &mut member_names);
+    }
+    let mut variants = BTreeSet::new();
+    for event in &mut space.events {
+        event.variant = names::unique(names::pascal(&event.wire), &mut variants);
+    }
+    space.unknown_variant = names::unique("Unknown".into(), &mut variants);
+    space.mismatched_variant = names::unique("Mismatched".into(), &mut variants);
+    space.absent_variant = names::unique("Absent".into(), &mut variants);
+}
+
+/// `SpiceFamily` for `family` in SPICE_CONNECTED and SPICE_INITIALIZED: the words the events'
+/// names share, then the member name; members of different names are joined with `Or`.
+fn name_from_uses(uses: &[Use]) -> String {
+    let event_words: Vec<Vec<String>> = uses.iter().map(|u| names::words(&u.event)).collect();
+    let mut prefix = event_words.first().cloned().unwrap_or_default();
+    for w in &event_words[1..] {
+        let common = prefix.iter().zip(w).take_while(|(a, b)| a == b).count();
+        prefix.truncate(common);
+    }
+    let mut members: Vec<String> = Vec::new();
+    for u in uses {
+        let last = names::pascal(u.path.last().map(String::as_str).unwrap_or("data"));
+        if !members.contains(&last) {
+            members.push(last);
+        }
+    }
+    format!(
+        "{}{}",
+        names::pascal_words(&prefix).trim_start_matches("Empty"),
+        members.join("Or")
+    )
+}
+
+impl TypeSpace {
+    /// The validation schema for these events.
+    pub fn schema(&self) -> Schema {
+        let events = self
+            .events
+            .iter()
+            .map(|e| EventSchema {
+                name: Cow::Owned(e.wire.clone()),
+                data: match e.payload {
+                    Payload::None => DataSchema::None,
+                    Payload::Unspecified => DataSchema::Unspecified,
+                    Payload::Opaque(i) => {
+                        DataSchema::Opaque(Cow::Owned(self.opaques[i].reference.name.clone()))
+                    }
+                    Payload::Struct(i) => DataSchema::Object(Cow::Owned(self.field_schemas(i))),
+                },
+            })
+            .collect();
+        Schema {
+            events: Cow::Owned(events),
+        }
+    }
+
+    fn field_schemas(&self, i: usize) -> Vec<FieldSchema> {
+        self.structs[i]
+            .fields
+            .iter()
+            .map(|f| {
+                let (ty, values, members) = match f.ty {
+                    RustType::String => (JsonKind::String, Vec::new(), Vec::new()),
+                    RustType::I64 => (JsonKind::Integer, Vec::new(), Vec::new()),
+                    RustType::Number => (JsonKind::Number, Vec::new(), Vec::new()),
+                    RustType::Bool => (JsonKind::Boolean, Vec::new(), Vec::new()),
+                    RustType::Map => (JsonKind::Object, Vec::new(), Vec::new()),
+                    RustType::Array => (JsonKind::Array, Vec::new(), Vec::new()),
+                    RustType::Any => (JsonKind::Any, Vec::new(), Vec::new()),
+                    RustType::Struct(j) => (JsonKind::Object, Vec::new(), self.field_schemas(j)),
+                    RustType::Enum(j) => (
+                        JsonKind::String,
+                        self.enums[j]
+                            .values
+                            .iter()
+                            .map(|(w, _, _)| Cow::Owned(w.clone()))
+                            .collect(),
+                        Vec::new(),
+                    ),
+                };
+                FieldSchema {
+                    name: Cow::Owned(f.wire.clone()),
+                    ty,
+                    optional: f.optional,
+                    values: Cow::Owned(values),
+                    members: Cow::Owned(members),
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,392 @@
+//! Lossless decoding: every value decodes either into its typed form or, when it does not fit the
+//! spec, into the raw JSON it was, in one pass over the input.
+//!
+//! A typed decode that fails half-way through a streaming deserializer cannot be rewound, so the
+//! generated types never fail on content: each one implements [`Accept`], which turns every input
+//! shape into `Ok(typed)` or `Err(raw)`. Objects keep the members that did fit as typed values and,
+//! when something did not, rebuild the raw object from them. Only malformed JSON is an error.
+//!
+//! This module is public for the generated code; its items are not part of the stable API.
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// The typed value, or the raw JSON when the input does not have the shape the spec gives.
+pub type Lenient<T> = Result<T, Value>;
+
+/// A type that can be decoded leniently. Each method receives one JSON shape; the defaults keep
+/// the input as raw JSON, so an implementation overrides only the shapes it accepts.
+pub trait Accept<'de>: Sized {
+    /// Accepts an integer that fits in `i64`.
+    fn accept_i64(v: i64) -> Lenient<Self> {
+        Err(Value::from(v))
+    }
+    /// Accepts an integer above `i64::MAX`.
+    fn accept_u64(v: u64) -> Lenient<Self> {
+        Err(Value::from(v))
+    }
+    /// Accepts a number with a fraction or exponent.
+    fn accept_f64(v: f64) -> Lenient<Self> {
+        // A non-finite float cannot come from JSON; keep it as null rather than panic.
+        Err(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    /// Accepts a boolean.
+    fn accept_bool(v: bool) -> Lenient<Self> {
+        Err(Value::Bool(v))
+    }
+    /// Accepts a string.
+    fn accept_str(v: Cow<'_, str>) -> Lenient<Self> {
+        Err(Value::String(v.into_owned()))
+    }
+    /// Accepts `null`.
+    fn accept_null() -> Lenient<Self> {
+        Err(Value::Null)
+    }
+    /// Accepts an object.
+    fn accept_map<A: MapAccess<'de>>(map: A) -> Result<Lenient<Self>, A::Error> {
+        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Err)
+    }
+    /// Accepts an array.
+    fn accept_seq<A: SeqAccess<'de>>(seq: A) -> Result<Lenient<Self>, A::Error> {
+        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Err)
+    }
+}
+
+/// Decodes one value leniently from any self-describing deserializer.
+pub fn decode<'de, T: Accept<'de>, D: Deserializer<'de>>(d: D) -> Result<Lenient<T>, D::Error> {
+    d.deserialize_any(AcceptVisitor::<T>(PhantomData))
+}
+
+/// Decodes one value that must match the spec: a value that does not becomes an error that
+/// shows the JSON. For users decoding a data type on its own; messages never fail this way.
+pub fn strict<'de, T: Accept<'de>, D: Deserializer<'de>>(d: D, what: &str) -> Result<T, D::Error> {
+    decode::<T, D>(d)?
+        .map_err(|raw| de::Error::custom(format_args!("{raw} does not match the spec's {what}")))
+}
+
+/// A [`DeserializeSeed`] for [`decode`], for use with `MapAccess::next_value_seed`.
+pub struct Seed<T>(PhantomData<T>);
+
+impl<T> Seed<T> {
+    /// A new seed.
+    pub fn new() -> Self {
+        Seed(PhantomData)
+    }
+}
+
+impl<T> Default for Seed<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'de, T: Accept<'de>> DeserializeSeed<'de> for Seed<T> {
+    type Value = Lenient<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        decode(d)
+    }
+}
+
+struct AcceptVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Accept<'de>> Visitor<'de> for AcceptVisitor<T> {
+    type Value = Lenient<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(T::accept_bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(T::accept_i64(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(match i64::try_from(v) {
+            Ok(v) => T::accept_i64(v),
+            Err(_) => T::accept_u64(v),
+        })
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(T::accept_f64(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(T::accept_str(Cow::Borrowed(v)))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(T::accept_str(Cow::Owned(v)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(T::accept_null())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(T::accept_null())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        decode(d)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::accept_map(map)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        T::accept_seq(seq)
+    }
+}
+
+impl<'de> Accept<'de> for i64 {
+    fn accept_i64(v: i64) -> Lenient<Self> {
+        Ok(v)
+    }
+}
+
+impl<'de> Accept<'de> for bool {
+    fn accept_bool(v: bool) -> Lenient<Self> {
+        Ok(v)
+    }
+}
+
+impl<'de> Accept<'de> for String {
+    fn accept_str(v: Cow<'_, str>) -> Lenient<Self> {
+        Ok(v.into_owned())
+    }
+}
+
+/// `json-number` that is not known to be an integer: kept exactly as written.
+impl<'de> Accept<'de> for serde_json::Number {
+    fn accept_i64(v: i64) -> Lenient<Self> {
+        Ok(v.into())
+    }
+    fn accept_u64(v: u64) -> Lenient<Self> {
+        Ok(v.into())
+    }
+    fn accept_f64(v: f64) -> Lenient<Self> {
+        serde_json::Number::from_f64(v).ok_or(Value::Null)
+    }
+}
+
+/// A JSON object of any content (`json-object` without documented members, named types).
+impl<'de> Accept<'de> for Map<String, Value> {
+    fn accept_map<A: MapAccess<'de>>(map: A) -> Result<Lenient<Self>, A::Error> {
+        Map::deserialize(de::value::MapAccessDeserializer::new(map)).map(Ok)
+    }
+}
+
+/// A JSON array of any content (`json-array`).
+impl<'de> Accept<'de> for Vec<Value> {
+    fn accept_seq<A: SeqAccess<'de>>(seq: A) -> Result<Lenient<Self>, A::Error> {
+        Vec::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Ok)
+    }
+}
+
+/// Any JSON value (a member whose type the document does not give).
+impl<'de> Accept<'de> for Value {
+    fn accept_i64(v: i64) -> Lenient<Self> {
+        Ok(v.into())
+    }
+    fn accept_u64(v: u64) -> Lenient<Self> {
+        Ok(v.into())
+    }
+    fn accept_f64(v: f64) -> Lenient<Self> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn accept_bool(v: bool) -> Lenient<Self> {
+        Ok(Value::Bool(v))
+    }
+    fn accept_str(v: Cow<'_, str>) -> Lenient<Self> {
+        Ok(Value::String(v.into_owned()))
+    }
+    fn accept_null() -> Lenient<Self> {
+        Ok(Value::Null)
+    }
+    fn accept_map<A: MapAccess<'de>>(map: A) -> Result<Lenient<Self>, A::Error> {
+        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Ok)
+    }
+    fn accept_seq<A: SeqAccess<'de>>(seq: A) -> Result<Lenient<Self>, A::Error> {
+        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Ok)
+    }
+}
+
+/// An object key, borrowed from the input when the input allows it.
+pub struct Key<'de>(pub Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+impl Key<'_> {
+    /// The key's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The key as an owned string.
+    pub fn into_string(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+/// What was seen of one documented member while decoding an object.
+pub enum Slot<T> {
+    /// Not present (yet).
+    Empty,
+    /// Present and typed.
+    Typed(T),
+    /// Present but not of the documented shape, or present twice.
+    Raw(Value),
+}
+
+impl<T: Serialize> Slot<T> {
+    /// Reads the member's value from `map` into this slot. A repeated key keeps the last value,
+    /// as `serde_json::Value` does, so that both readings of a message agree.
+    pub fn fill<'de, A: MapAccess<'de>>(&mut self, map: &mut A) -> Result<(), A::Error>
+    where
+        T: Accept<'de>,
+    {
+        *self = match map.next_value_seed(Seed::<T>::new())? {
+            Ok(typed) => Slot::Typed(typed),
+            Err(raw) => Slot::Raw(raw),
+        };
+        Ok(())
+    }
+
+    /// The value of a required member, or `None` after noting the mismatch in `object`.
+    pub fn required(self, key: &'static str, object: &mut Object) -> Option<T> {
+        match self {
+            Slot::Typed(v) => Some(v),
+            Slot::Empty => {
+                object.clean = false;
+                None
+            }
+            Slot::Raw(raw) => {
+                object.raw(key, raw);
+                None
+            }
+        }
+    }
+
+    /// The value of an optional member (`Some(None)` when absent), or `None` after noting the
+    /// mismatch in `object`.
+    pub fn optional(self, key: &'static str, object: &mut Object) -> Option<Option<T>> {
+        match self {
+            Slot::Typed(v) => Some(Some(v)),
+            Slot::Empty => Some(None),
+            Slot::Raw(raw) => {
+                object.raw(key, raw);
+                None
+            }
+        }
+    }
+}
+
+/// The rest of an object being decoded: members the spec does not name, members that did not
+/// fit, and whether everything so far matched.
+#[derive(Default)]
+pub struct Object {
+    extra: Map<String, Value>,
+    raw: Map<String, Value>,
+    clean: bool,
+}
+
+impl Object {
+    /// A new, so far matching, object.
+    pub fn new() -> Self {
+        Object {
+            extra: Map::new(),
+            raw: Map::new(),
+            clean: true,
+        }
+    }
+
+    /// Keeps a member the spec does not name. A repeated unknown key keeps its last value.
+    pub fn extra<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let value = map.next_value::<Value>()?;
+        self.extra.insert(key.into_string(), value);
+        Ok(())
+    }
+
+    fn raw(&mut self, key: &str, value: Value) {
+        self.clean = false;
+        self.raw.insert(key.to_owned(), value);
+    }
+
+    /// Whether no unknown member was seen.
+    pub fn extra_is_empty(&self) -> bool {
+        self.extra.is_empty()
+    }
+
+    /// Whether every member seen matched the spec.
+    pub fn is_clean(&self) -> bool {
+        self.clean
+    }
+
+    /// The unknown members, for a typed value.
+    pub fn into_extra(self) -> Map<String, Value> {
+        self.extra
+    }
+
+    /// Rebuilds the raw object from the typed members that did fit (`restore`) and the rest.
+    pub fn into_raw(self, restore: impl FnOnce(&mut Map<String, Value>)) -> Value {
+        let mut map = self.extra;
+        map.extend(self.raw);
+        restore(&mut map);
+        Value::Object(map)
+    }
+}
+
+/// Puts a typed member back into a raw object.
+pub fn restore<T: Serialize>(map: &mut Map<String, Value>, key: &str, value: Option<T>) {
+    if let Some(value) = value {
+        map.insert(key.to_owned(), to_value(&value));
+    }
+}
+
+/// Puts a typed optional member back into a raw object.
+pub fn restore_optional<T: Serialize>(
+    map: &mut Map<String, Value>,
+    key: &str,
+    value: Option<Option<T>>,
+) {
+    restore(map, key, value.flatten());
+}
+
+/// Serializes a typed value that came from JSON back into JSON. The generated types serialize to
+/// JSON without error; `null` stands in for the impossible failure rather than a panic.
+pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Serializes an object's extra members after its typed ones.
+pub fn serialize_extra<M: serde::ser::SerializeMap>(
+    map: &mut M,
+    extra: &Map<String, Value>,
+) -> Result<(), M::Error> {
+    for (k, v) in extra {
+        map.serialize_entry(k, v)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,414 @@
+//! The message envelope: `{"event": ..., "data": ..., "timestamp": ...}` in any key order.
+
+use crate::lenient::{self, Accept, Key, Lenient, Seed};
+use qmp_schema as validate;
+use qmp_schema::{self, Schema, Violation};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
+use std::marker::PhantomData;
+
+/// When QEMU emitted an event. QEMU sends `-1`/`-1` when it could not read the host clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Timestamp {
+    /// Seconds since the Unix epoch.
+    pub seconds: i64,
+    /// Microseconds within the second.
+    pub microseconds: i64,
+}
+
+impl Timestamp {
+    /// Reads a timestamp from JSON: exactly the two integer members, nothing else.
+    pub fn from_value(value: &Value) -> Option<Timestamp> {
+        let object = value.as_object()?;
+        if object.len() != 2 {
+            return None;
+        }
+        Some(Timestamp {
+            seconds: object.get("seconds")?.as_i64()?,
+            microseconds: object.get("microseconds")?.as_i64()?,
+        })
+    }
+
+    /// Whether QEMU could read the clock (it sends -1/-1 when it could not).
+    pub fn is_known(&self) -> bool {
+        !(self.seconds == -1 && self.microseconds == -1)
+    }
+}
+
+impl<'de> Accept<'de> for Timestamp {
+    fn accept_map<A: MapAccess<'de>>(mut map: A) -> Result<Lenient<Self>, A::Error> {
+        let mut seconds = lenient::Slot::<i64>::Empty;
+        let mut microseconds = lenient::Slot::<i64>::Empty;
+        let mut object = lenient::Object::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "seconds" => seconds.fill(&mut map)?,
+                "microseconds" => microseconds.fill(&mut map)?,
+                _ => object.extra(key, &mut map)?,
+            }
+        }
+        let s = seconds.required("seconds", &mut object);
+        let us = microseconds.required("microseconds", &mut object);
+        match (s, us) {
+            (Some(seconds), Some(microseconds))
+                if object.is_clean() && object_is_empty(&object) =>
+            {
+                Ok(Ok(Timestamp {
+                    seconds,
+                    microseconds,
+                }))
+            }
+            (s, us) => Ok(Err(object.into_raw(|m| {
+                lenient::restore(m, "seconds", s);
+                lenient::restore(m, "microseconds", us);
+            }))),
+        }
+    }
+}
+
+fn object_is_empty(object: &lenient::Object) -> bool {
+    // A timestamp has no room for drift: any extra member makes it raw JSON.
+    object.extra_is_empty()
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::decode::<Timestamp, D>(d)?
+            .map_err(|raw| de::Error::custom(format_args!("invalid timestamp: {raw}")))
+    }
+}
+
+/// An event the spec does not describe, kept whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownEvent {
+    /// The `event` member.
+    pub name: String,
+    /// The `data` member, if present.
+    pub data: Option<Value>,
+}
+
+/// A known event whose `data` does not match the spec, kept as raw JSON with what did not match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MismatchedEvent<K> {
+    /// Which event it is.
+    pub kind: K,
+    /// The `data` member as sent, if present.
+    pub data: Option<Value>,
+    /// How `data` differs from the spec (drift included).
+    pub violations: Vec<Violation>,
+}
+
+/// The error of parsing an event name the spec does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownEventName(pub String);
+
+impl fmt::Display for UnknownEventName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown QMP event `{}`", self.0)
+    }
+}
+
+impl std::error::Error for UnknownEventName {}
+
+/// Decodes any `data` as raw JSON (for events whose data the spec does not describe).
+pub fn decode_any<'de, D: Deserializer<'de>>(data: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(data).map(Some)
+}
+
+/// Writes a raw `data` entry if there is one.
+pub fn serialize_data<M: SerializeMap>(map: &mut M, data: Option<&Value>) -> Result<(), M::Error> {
+    match data {
+        Some(data) => map.serialize_entry("data", data),
+        None => Ok(()),
+    }
+}
+
+/// Reports an event the spec does not describe.
+pub fn unknown_event(name: &str, out: &mut Vec<Violation>) {
+    validate::Path::ROOT.report(
+        out,
+        validate::ViolationKind::UnknownEvent {
+            name: name.to_owned(),
+        },
+    );
+}
+
+/// Reports a message without a string `event` member.
+pub fn missing_event(out: &mut Vec<Violation>) {
+    validate::Path::ROOT.report(out, validate::ViolationKind::MissingEvent);
+}
+
+/// What a set of generated events provides to [`Message`]. Implemented by the generated `Event`
+/// enum; not meant to be implemented by hand.
+pub trait EventSet: Sized {
+    /// The fieldless enum of known event names.
+    type Kind: Copy + fmt::Debug + PartialEq;
+
+    /// The schema the events were generated from.
+    fn schema() -> &'static Schema;
+
+    /// The wire name of a known event.
+    fn kind_name(kind: Self::Kind) -> &'static str;
+
+    /// The known event with this wire name.
+    fn kind_of(name: &str) -> Option<Self::Kind>;
+
+    /// Decodes the `data` member of a known event; never fails on content, only on bad JSON.
+    fn decode_data<'de, D: Deserializer<'de>>(kind: Self::Kind, data: D) -> Result<Self, D::Error>;
+
+    /// A known event that came without `data`.
+    fn without_data(kind: Self::Kind) -> Self;
+
+    /// An event the spec does not describe.
+    fn unknown(event: UnknownEvent) -> Self;
+
+    /// A message without a string `event` member.
+    fn absent() -> Self;
+
+    /// The wire name, if there is one.
+    fn wire_name(&self) -> Option<&str>;
+
+    /// Writes the `data` entry, if the event has one.
+    fn serialize_data<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+
+    /// Appends how this event differs from the spec (drift in a typed event, the recorded
+    /// violations of a mismatched one), as the schema interpreter would report them.
+    fn violations(&self, out: &mut Vec<Violation>);
+}
+
+/// Builds the [`MismatchedEvent`] for known event data that did not fit.
+pub fn mismatched<E: EventSet>(kind: E::Kind, data: Option<Value>) -> MismatchedEvent<E::Kind> {
+    let mut violations = Vec::new();
+    if let Some(event) = E::schema().event(E::kind_name(kind)) {
+        event.data.validate(data.as_ref(), &mut violations);
+    }
+    MismatchedEvent {
+        kind,
+        data,
+        violations,
+    }
+}
+
+/// One QMP event message, decoded without loss.
+///
+/// Every JSON object decodes: members the spec does not describe, events it does not know and
+/// data that does not match it are kept, so that serializing the message gives back the same JSON
+/// (as a value; key order and whitespace are not kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message<E = crate::Event> {
+    /// The event and its data.
+    pub event: E,
+    /// When it happened, if the message says so in the documented form.
+    pub timestamp: Option<Timestamp>,
+    /// Every other top-level member, including a malformed `timestamp`, an `event` that is not a
+    /// string, and `data` when there is no event name.
+    pub extra: Map<String, Value>,
+}
+
+impl<E: EventSet> Message<E> {
+    /// The timestamp, if the message has one in the documented form.
+    pub fn timestamp(&self) -> Option<Timestamp> {
+        self.timestamp
+    }
+
+    /// The event's wire name, if the message has one.
+    pub fn name(&self) -> Option<&str> {
+        self.event.wire_name()
+    }
+
+    /// Every way the message differs from the spec, as [`Schema::validate`] would report them for
+    /// the same JSON, computed from the typed form without re-reading the JSON.
+    pub fn violations(&self) -> Vec<Violation> {
+        let mut out = Vec::new();
+        for (key, value) in &self.extra {
+            validate::check_envelope_member(key, value, &mut out);
+        }
+        self.event.violations(&mut out);
+        out
+    }
+
+    /// Decodes a message from a `serde_json::Value`.
+    pub fn from_value(value: Value) -> Result<Self, serde_json::Error> {
+        serde_json::from_value(value)
+    }
+
+    /// The message as JSON.
+    pub fn to_value(&self) -> Value {
+        lenient::to_value(self)
+    }
+}
+
+impl<E: EventSet> Serialize for Message<E> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        if let Some(ts) = &self.timestamp {
+            map.serialize_entry("timestamp", ts)?;
+        }
+        if let Some(name) = self.event.wire_name() {
+            map.serialize_entry("event", name)?;
+        }
+        self.event.serialize_data(&mut map)?;
+        lenient::serialize_extra(&mut map, &self.extra)?;
+        map.end()
+    }
+}
+
+impl<'de, E: EventSet> Deserialize<'de> for Message<E> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(MessageVisitor(PhantomData))
+    }
+}
+
+struct MessageVisitor<E>(PhantomData<E>);
+
+/// Decodes `data` once the event is known.
+struct DataSeed<E: EventSet>(E::Kind);
+
+impl<'de, E: EventSet> DeserializeSeed<'de> for DataSeed<E> {
+    type Value = E;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<E, D::Error> {
+        E::decode_data(self.0, d)
+    }
+}
+
+enum Name<K> {
+    Unseen,
+    Known(K),
+    Unknown(String),
+}
+
+/// Reads the `event` member: a known name is looked up without allocating; anything that is not
+/// a string comes back as raw JSON.
+struct NameSeed<E>(PhantomData<E>);
+
+impl<'de, E: EventSet> DeserializeSeed<'de> for NameSeed<E> {
+    type Value = Lenient<Name<E::Kind>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, E: EventSet> Visitor<'de> for NameSeed<E> {
+    type Value = Lenient<Name<E::Kind>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an event name")
+    }
+    fn visit_str<Err: de::Error>(self, v: &str) -> Result<Self::Value, Err> {
+        Ok(Ok(match E::kind_of(v) {
+            Some(kind) => Name::Known(kind),
+            None => Name::Unknown(v.to_owned()),
+        }))
+    }
+    fn visit_string<Err: de::Error>(self, v: String) -> Result<Self::Value, Err> {
+        Ok(Ok(match E::kind_of(&v) {
+            Some(kind) => Name::Known(kind),
+            None => Name::Unknown(v),
+        }))
+    }
+    fn visit_bool<Err: de::Error>(self, v: bool) -> Result<Self::Value, Err> {
+        Ok(Err(Value::Bool(v)))
+    }
+    fn visit_i64<Err: de::Error>(self, v: i64) -> Result<Self::Value, Err> {
+        Ok(Err(Value::from(v)))
+    }
+    fn visit_u64<Err: de::Error>(self, v: u64) -> Result<Self::Value, Err> {
+        Ok(Err(Value::from(v)))
+    }
+    fn visit_f64<Err: de::Error>(self, v: f64) -> Result<Self::Value, Err> {
+        Ok(Err(
+            serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+        ))
+    }
+    fn visit_unit<Err: de::Error>(self) -> Result<Self::Value, Err> {
+        Ok(Err(Value::Null))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Err)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Err)
+    }
+}
+
+impl<'de, E: EventSet> Visitor<'de> for MessageVisitor<E> {
+    type Value = Message<E>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a QMP message (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Message<E>, A::Error> {
+        let mut name = Name::<E::Kind>::Unseen;
+        let mut event: Option<E> = None;
+        // `data` that came before `event`, or of an unknown event.
+        let mut data: Option<Value> = None;
+        let mut seen_data = false;
+        let mut timestamp = None;
+        let mut extra = Map::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "event" => {
+                    if !matches!(name, Name::Unseen) || extra.contains_key("event") {
+                        return Err(de::Error::duplicate_field("event"));
+                    }
+                    match map.next_value_seed(NameSeed::<E>(PhantomData))? {
+                        Ok(n) => name = n,
+                        Err(raw) => {
+                            extra.insert("event".to_owned(), raw);
+                        }
+                    }
+                }
+                "data" => {
+                    if seen_data {
+                        return Err(de::Error::duplicate_field("data"));
+                    }
+                    seen_data = true;
+                    match &name {
+                        Name::Known(kind) => {
+                            event = Some(map.next_value_seed(DataSeed::<E>(*kind))?)
+                        }
+                        _ => data = Some(map.next_value()?),
+                    }
+                }
+                "timestamp" => {
+                    if timestamp.is_some() || extra.contains_key("timestamp") {
+                        return Err(de::Error::duplicate_field("timestamp"));
+                    }
+                    match map.next_value_seed(Seed::<Timestamp>::new())? {
+                        Ok(ts) => timestamp = Some(ts),
+                        Err(raw) => {
+                            extra.insert("timestamp".to_owned(), raw);
+                        }
+                    }
+                }
+                _ => {
+                    let value = map.next_value()?;
+                    extra.insert(key.into_string(), value);
+                }
+            }
+        }
+        let event = match (name, event, data) {
+            (_, Some(event), _) => event,
+            (Name::Known(kind), None, Some(data)) => {
+                E::decode_data(kind, data).map_err(de::Error::custom)?
+            }
+            (Name::Known(kind), None, None) => E::without_data(kind),
+            (Name::Unknown(name), _, data) => E::unknown(UnknownEvent { name, data }),
+            (Name::Unseen, _, data) => {
+                if let Some(data) = data {
+                    extra.insert("data".to_owned(), data);
+                }
+                E::absent()
+            }
+        };
+        Ok(Message {
+            event,
+            timestamp,
+            extra,
+        })
+    }
+}

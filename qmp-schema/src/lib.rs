@@ -1,0 +1,466 @@
+//! Checking QMP messages against a spec: the schema tables the generator emits, the violations
+//! they report, and the one interpreter that checks a `serde_json::Value` against a table.
+//!
+//! The same [`Schema`] type is built at run time from any document (the CLI's `--spec`), so the
+//! generated validators and a run-time check of the same document cannot disagree. It lives in a
+//! crate of its own so that the generator can use it without depending on its own output.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt;
+
+/// Every event a document describes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schema {
+    /// The events, in document order.
+    pub events: Cow<'static, [EventSchema]>,
+}
+
+/// One event of a [`Schema`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventSchema {
+    /// The wire name (`BALLOON_CHANGE`).
+    pub name: Cow<'static, str>,
+    /// What its `data` member holds.
+    pub data: DataSchema,
+}
+
+/// What an event's `data` member holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataSchema {
+    /// The document says nothing about data: any `data`, or none, goes.
+    Unspecified,
+    /// The event has no data: QEMU omits `data`.
+    None,
+    /// `data` is an object with these members.
+    Object(Cow<'static, [FieldSchema]>),
+    /// `data` is an object of a type the document names but does not describe.
+    Opaque(Cow<'static, str>),
+}
+
+/// One member of an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldSchema {
+    /// The wire name (`sector-num`).
+    pub name: Cow<'static, str>,
+    /// The JSON type the member must have.
+    pub ty: JsonKind,
+    /// Whether the member may be absent.
+    pub optional: bool,
+    /// For strings: the documented values (empty when any string goes). Others are drift.
+    pub values: Cow<'static, [Cow<'static, str>]>,
+    /// For objects: the documented members (empty for an object of any content).
+    pub members: Cow<'static, [FieldSchema]>,
+}
+
+/// A JSON type as the validators check it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JsonKind {
+    /// A string.
+    String,
+    /// An integer that fits in `i64`.
+    Integer,
+    /// Any number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// An object.
+    Object,
+    /// An array.
+    Array,
+    /// Anything (the document gives no type and no example shows one).
+    Any,
+}
+
+impl JsonKind {
+    /// Whether `value` is of this kind.
+    pub fn matches(self, value: &Value) -> bool {
+        match self {
+            JsonKind::String => value.is_string(),
+            JsonKind::Integer => value.is_i64(),
+            JsonKind::Number => value.is_number(),
+            JsonKind::Boolean => value.is_boolean(),
+            JsonKind::Object => value.is_object(),
+            JsonKind::Array => value.is_array(),
+            JsonKind::Any => true,
+        }
+    }
+
+    /// The kind's name in violation messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonKind::String => "string",
+            JsonKind::Integer => "integer",
+            JsonKind::Number => "number",
+            JsonKind::Boolean => "boolean",
+            JsonKind::Object => "object",
+            JsonKind::Array => "array",
+            JsonKind::Any => "any value",
+        }
+    }
+}
+
+/// Describes what a JSON value is, for violation messages (`an integer above i64::MAX`).
+pub fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_i64() => "an integer",
+        Value::Number(n) if n.is_u64() => "an integer above i64::MAX",
+        Value::Number(_) => "a fractional number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// One way a message differs from the spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// JSON pointer to the offending place (`/data/server/family`); empty for the whole message.
+    pub pointer: String,
+    /// What is wrong.
+    #[serde(flatten)]
+    pub kind: ViolationKind,
+}
+
+impl Violation {
+    /// Whether this is drift (QEMU moved on: a new event, member or value) rather than an error.
+    pub fn is_drift(&self) -> bool {
+        self.kind.is_drift()
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        };
+        write!(f, "{pointer}: {}", self.kind)
+    }
+}
+
+/// The kinds of [`Violation`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ViolationKind {
+    /// The message is not a JSON object.
+    NotAnObject {
+        /// What it is instead.
+        found: String,
+    },
+    /// The message has no `event` member.
+    MissingEvent,
+    /// The event is not in the spec (drift).
+    UnknownEvent {
+        /// The event's name.
+        name: String,
+    },
+    /// A member the spec requires is absent.
+    MissingField {
+        /// The member's name.
+        name: String,
+    },
+    /// A member the spec does not describe (drift).
+    UnknownField {
+        /// The member's name.
+        name: String,
+    },
+    /// A member of the wrong JSON type.
+    WrongType {
+        /// The type the spec gives.
+        expected: JsonKind,
+        /// What the message has.
+        found: String,
+    },
+    /// A string outside the documented set of values (drift).
+    UnknownValue {
+        /// The value found.
+        value: String,
+        /// The documented values.
+        expected: Vec<String>,
+    },
+    /// `data` on an event the spec gives no data.
+    UnexpectedData,
+    /// No `data` on an event whose data the spec describes.
+    MissingData,
+    /// `timestamp` is not `{"seconds": int, "microseconds": int}`.
+    BadTimestamp,
+}
+
+impl ViolationKind {
+    /// Whether this is drift (a new event, member or value) rather than an error.
+    pub fn is_drift(&self) -> bool {
+        matches!(
+            self,
+            ViolationKind::UnknownEvent { .. }
+                | ViolationKind::UnknownField { .. }
+                | ViolationKind::UnknownValue { .. }
+        )
+    }
+}
+
+impl fmt::Display for ViolationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ViolationKind::NotAnObject { found } => write!(f, "not a JSON object but {found}"),
+            ViolationKind::MissingEvent => f.write_str("missing the string member `event`"),
+            ViolationKind::UnknownEvent { name } => write!(f, "unknown event `{name}` (drift)"),
+            ViolationKind::MissingField { name } => write!(f, "missing required member `{name}`"),
+            ViolationKind::UnknownField { name } => write!(f, "unknown member `{name}` (drift)"),
+            ViolationKind::WrongType { expected, found } => {
+                write!(f, "expected {}, found {found}", expected.name())
+            }
+            ViolationKind::UnknownValue { value, expected } => {
+                write!(f, "value {value:?} is not one of {expected:?} (drift)")
+            }
+            ViolationKind::UnexpectedData => {
+                f.write_str("unexpected `data`: the spec says this event has none")
+            }
+            ViolationKind::MissingData => f.write_str("missing `data`"),
+            ViolationKind::BadTimestamp => {
+                f.write_str("`timestamp` is not {\"seconds\": integer, \"microseconds\": integer}")
+            }
+        }
+    }
+}
+
+/// A JSON pointer under construction, built only when a violation is reported.
+#[derive(Clone, Copy)]
+pub struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    segment: &'a str,
+}
+
+impl<'a> Path<'a> {
+    /// The whole message.
+    pub const ROOT: Path<'static> = Path {
+        parent: None,
+        segment: "",
+    };
+
+    /// The member `key` of the value at this path.
+    pub fn join(&'a self, key: &'a str) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment: key,
+        }
+    }
+
+    /// The JSON pointer (RFC 6901: `~` and `/` escaped).
+    pub fn pointer(&self) -> String {
+        let mut segments = Vec::new();
+        let mut at = Some(self);
+        while let Some(path) = at {
+            if path.parent.is_some() {
+                segments.push(path.segment);
+            }
+            at = path.parent;
+        }
+        let mut out = String::new();
+        for segment in segments.iter().rev() {
+            out.push('/');
+            out.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+        }
+        out
+    }
+
+    /// Records a violation at this path.
+    pub fn report(&self, out: &mut Vec<Violation>, kind: ViolationKind) {
+        out.push(Violation {
+            pointer: self.pointer(),
+            kind,
+        });
+    }
+}
+
+impl Schema {
+    /// The event named `name`, if the spec has it.
+    pub fn event(&self, name: &str) -> Option<&EventSchema> {
+        self.events.iter().find(|e| e.name == name)
+    }
+
+    /// Checks one message and returns every violation, in message order.
+    pub fn validate(&self, message: &Value) -> Vec<Violation> {
+        let mut out = Vec::new();
+        let root = Path::ROOT;
+        let Value::Object(members) = message else {
+            root.report(
+                &mut out,
+                ViolationKind::NotAnObject {
+                    found: describe(message).to_owned(),
+                },
+            );
+            return out;
+        };
+        let name = members.get("event").and_then(Value::as_str);
+        for (key, value) in members {
+            match key.as_str() {
+                "event" if value.is_string() => {}
+                "data" if name.is_some() => {}
+                _ => check_envelope_member(key, value, &mut out),
+            }
+        }
+        match name {
+            None => root.report(&mut out, ViolationKind::MissingEvent),
+            Some(name) => match self.event(name) {
+                None => root.report(
+                    &mut out,
+                    ViolationKind::UnknownEvent {
+                        name: name.to_owned(),
+                    },
+                ),
+                Some(event) => event.data.validate(members.get("data"), &mut out),
+            },
+        }
+        out
+    }
+}
+
+/// Whether `value` is a timestamp: exactly `{"seconds": integer, "microseconds": integer}`.
+pub fn is_timestamp(value: &Value) -> bool {
+    value.as_object().is_some_and(|o| {
+        o.len() == 2
+            && o.get("seconds").is_some_and(Value::is_i64)
+            && o.get("microseconds").is_some_and(Value::is_i64)
+    })
+}
+
+/// Checks a top-level member other than a string `event`, and `data` of a named event: a
+/// malformed `timestamp`, an `event` that is not a string, anything else unknown. Shared by the
+/// interpreter and the typed walk so that they report the same thing.
+pub fn check_envelope_member(key: &str, value: &Value, out: &mut Vec<Violation>) {
+    let root = Path::ROOT;
+    match key {
+        "timestamp" => {
+            if !is_timestamp(value) {
+                root.join("timestamp")
+                    .report(out, ViolationKind::BadTimestamp);
+            }
+        }
+        "event" => root.join("event").report(
+            out,
+            ViolationKind::WrongType {
+                expected: JsonKind::String,
+                found: describe(value).to_owned(),
+            },
+        ),
+        _ => root.report(
+            out,
+            ViolationKind::UnknownField {
+                name: key.to_owned(),
+            },
+        ),
+    }
+}
+
+impl DataSchema {
+    /// Checks an event's `data` member (`None` when absent).
+    pub fn validate(&self, data: Option<&Value>, out: &mut Vec<Violation>) {
+        let root = Path::ROOT;
+        let path = root.join("data");
+        match (self, data) {
+            (DataSchema::Unspecified, _) | (DataSchema::None, None) => {}
+            (DataSchema::None, Some(_)) => path.report(out, ViolationKind::UnexpectedData),
+            (_, None) => root.report(out, ViolationKind::MissingData),
+            (DataSchema::Opaque(_), Some(value)) => {
+                check_type(JsonKind::Object, value, &path, out);
+            }
+            (DataSchema::Object(fields), Some(value)) => check_object(fields, value, &path, out),
+        }
+    }
+}
+
+fn check_type(
+    expected: JsonKind,
+    value: &Value,
+    path: &Path<'_>,
+    out: &mut Vec<Violation>,
+) -> bool {
+    let ok = expected.matches(value);
+    if !ok {
+        path.report(
+            out,
+            ViolationKind::WrongType {
+                expected,
+                found: describe(value).to_owned(),
+            },
+        );
+    }
+    ok
+}
+
+fn check_object(fields: &[FieldSchema], value: &Value, path: &Path<'_>, out: &mut Vec<Violation>) {
+    if !check_type(JsonKind::Object, value, path, out) {
+        return;
+    }
+    let Value::Object(members) = value else {
+        return;
+    };
+    for field in fields.iter() {
+        match members.get(field.name.as_ref()) {
+            None if field.optional => {}
+            None => path.report(
+                out,
+                ViolationKind::MissingField {
+                    name: field.name.to_string(),
+                },
+            ),
+            Some(member) => field.validate(member, &path.join(&field.name), out),
+        }
+    }
+    report_unknown(fields, members, path, out);
+}
+
+/// Reports the members of `members` that `fields` does not name.
+pub fn report_unknown(
+    fields: &[FieldSchema],
+    members: &Map<String, Value>,
+    path: &Path<'_>,
+    out: &mut Vec<Violation>,
+) {
+    for key in members.keys() {
+        if !fields.iter().any(|f| f.name == key.as_str()) {
+            path.report(out, ViolationKind::UnknownField { name: key.clone() });
+        }
+    }
+}
+
+impl FieldSchema {
+    /// Checks one member's value.
+    pub fn validate(&self, value: &Value, path: &Path<'_>, out: &mut Vec<Violation>) {
+        if !self.members.is_empty() {
+            return check_object(&self.members, value, path, out);
+        }
+        if !check_type(self.ty, value, path, out) {
+            return;
+        }
+        if let Value::String(s) = value {
+            check_value(&self.values, s, path, out);
+        }
+    }
+}
+
+/// Reports a string outside a non-empty documented set.
+pub fn check_value<V: AsRef<str>>(
+    values: &[V],
+    value: &str,
+    path: &Path<'_>,
+    out: &mut Vec<Violation>,
+) {
+    if !values.is_empty() && !values.iter().any(|v| v.as_ref() == value) {
+        path.report(
+            out,
+            ViolationKind::UnknownValue {
+                value: value.to_owned(),
+                expected: values.iter().map(|v| v.as_ref().to_owned()).collect(),
+            },
+        );
+    }
+}

@@ -1,0 +1,162 @@
+//! Byte offsets -> lines and columns, and diagnostics anchored in the document.
+//!
+//! Lines are exactly those of [`str::lines`] (split at `\n`, a `\r` before it dropped), columns
+//! count characters, both 1-based. Every diagnostic made here points inside the document: a
+//! position past the last line break is moved to the end of the last line.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::ir::Span;
+
+/// The document being parsed, with the start offset of each of its lines.
+pub(crate) struct Source<'a> {
+    file: &'a str,
+    text: &'a str,
+    /// `(byte offset of the line start, the line's text)`, one per line of [`str::lines`].
+    lines: Vec<(usize, &'a str)>,
+}
+
+impl<'a> Source<'a> {
+    pub(crate) fn new(file: &'a str, text: &'a str) -> Self {
+        let base = text.as_ptr() as usize;
+        let lines = text
+            .lines()
+            .map(|line| (line.as_ptr() as usize - base, line))
+            .collect();
+        Source { file, text, lines }
+    }
+
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// 0-based line index, column (1-based, in characters) and line text of a byte offset.
+    fn locate(&self, offset: usize) -> (usize, u32, &'a str) {
+        let offset = offset.min(self.text.len());
+        if self.lines.is_empty() {
+            return (0, 1, "");
+        }
+        let index = self
+            .lines
+            .partition_point(|&(start, _)| start <= offset)
+            .saturating_sub(1);
+        let (start, line) = self.lines[index];
+        let within = offset - start;
+        // Past the line's text means on its line break, or past the last one at the very end.
+        let col = if within >= line.len() {
+            line.chars().count() + 1
+        } else {
+            line.get(..within).map_or(within, |s| s.chars().count()) + 1
+        };
+        (index, to_u32(col), line)
+    }
+
+    /// The 1-based line and column of a byte offset.
+    pub(crate) fn line_col(&self, offset: usize) -> (u32, u32) {
+        let (index, col, _) = self.locate(offset);
+        (to_u32(index + 1), col)
+    }
+
+    /// The IR span of the bytes `start..end`.
+    pub(crate) fn span(&self, start: usize, end: usize) -> Span {
+        let (line, col) = self.line_col(start);
+        if end <= start {
+            return Span {
+                line,
+                col,
+                end_line: line,
+                end_col: col,
+            };
+        }
+        let last = self.char_start_before(end);
+        let (end_line, last_col) = self.line_col(last);
+        Span {
+            line,
+            col,
+            end_line,
+            end_col: last_col + 1,
+        }
+    }
+
+    /// The start of the character that ends just before `end`.
+    fn char_start_before(&self, end: usize) -> usize {
+        let before = self
+            .text
+            .get(..end.min(self.text.len()))
+            .unwrap_or(self.text);
+        before.char_indices().next_back().map_or(0, |(i, _)| i)
+    }
+
+    /// A diagnostic at byte offset `offset`, underlining `len` characters (clamped to the line).
+    pub(crate) fn diagnostic(
+        &self,
+        severity: Severity,
+        message: impl Into<String>,
+        offset: usize,
+        len: usize,
+        expected: Option<String>,
+    ) -> Diagnostic {
+        let (index, col, line) = self.locate(offset);
+        let room = (line.chars().count() + 1).saturating_sub(col as usize);
+        Diagnostic {
+            severity,
+            message: message.into(),
+            file: self.file.to_string(),
+            line: to_u32(index + 1),
+            col,
+            len: to_u32(len.min(room).max(1)),
+            source_line: line.to_string(),
+            expected,
+        }
+    }
+
+    /// An error at `offset` underlining the characters of `start..end` that are on its line.
+    pub(crate) fn error(
+        &self,
+        message: impl Into<String>,
+        start: usize,
+        end: usize,
+        expected: impl Into<String>,
+    ) -> Diagnostic {
+        let len = self.text.get(start..end).map_or(1, |s| s.chars().count());
+        self.diagnostic(Severity::Error, message, start, len, Some(expected.into()))
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_counted_in_characters_and_clamped_to_the_last_line() {
+        let source = Source::new("f", "ab\r\nçd\n");
+        assert_eq!(source.line_col(0), (1, 1));
+        assert_eq!(source.line_col(2), (1, 3));
+        // The `\n` of a `\r\n` is still at the end of the line's text.
+        assert_eq!(source.line_col(3), (1, 3));
+        assert_eq!(source.line_col(6), (2, 2));
+        assert_eq!(source.line_col(source.text().len()), (2, 3));
+        assert_eq!(
+            source.span(4, 7),
+            Span {
+                line: 2,
+                col: 1,
+                end_line: 2,
+                end_col: 3
+            }
+        );
+    }
+
+    #[test]
+    fn an_empty_document_has_one_empty_line() {
+        let source = Source::new("f", "");
+        let d = source.diagnostic(Severity::Error, "m", 0, 5, None);
+        assert_eq!(
+            (d.line, d.col, d.len, d.source_line.as_str()),
+            (1, 1, 1, "")
+        );
+    }
+}

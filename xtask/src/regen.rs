@@ -1,0 +1,139 @@
+//! `cargo xtask regen [--spec FILE] [--out FILE] [--check]`: regenerates the checked-in
+//! `qmp-events/src/generated.rs` from the spec, or checks that it is up to date.
+
+use crate::{EXIT_USAGE, option_value};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The workspace root (xtask lives one level below it).
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+/// Options of `regen`.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Options {
+    /// The document to generate from (default: the default spec).
+    pub(crate) spec: Option<PathBuf>,
+    /// The file to write (default: `qmp-events/src/generated.rs`).
+    pub(crate) out: Option<PathBuf>,
+    /// Only check that the file is up to date.
+    pub(crate) check: bool,
+}
+
+impl Options {
+    pub(crate) fn parse(args: &[String]) -> Result<Options, String> {
+        let mut options = Options {
+            spec: None,
+            out: None,
+            check: false,
+        };
+        let mut rest = args.iter();
+        while let Some(arg) = rest.next() {
+            if arg == "--check" {
+                options.check = true;
+            } else if let Some(value) = option_value("--spec", arg, &mut rest)? {
+                options.spec = Some(PathBuf::from(value));
+            } else if let Some(value) = option_value("--out", arg, &mut rest)? {
+                options.out = Some(PathBuf::from(value));
+            } else {
+                return Err(format!("unexpected argument `{arg}` for `regen`"));
+            }
+        }
+        Ok(options)
+    }
+}
+
+pub(crate) fn run(options: Options) -> ExitCode {
+    let root = workspace_root();
+    let spec = options.spec.unwrap_or_else(qmp_spec::default_spec_path);
+    let out = options
+        .out
+        .unwrap_or_else(|| root.join("qmp-events/src/generated.rs"));
+    // The header names the spec relative to the workspace, so that it does not depend on where
+    // the repository is checked out.
+    let spec_name = spec
+        .canonicalize()
+        .ok()
+        .and_then(|p| {
+            p.strip_prefix(root.canonicalize().ok()?)
+                .ok()
+                .map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| spec.clone());
+    let spec_name = spec_name.display().to_string();
+    let source = match std::fs::read_to_string(&spec) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", spec.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let (text, warnings) = match qmp_codegen::render_checked_in(&spec_name, &source) {
+        Ok(r) => r,
+        Err(diagnostics) => {
+            for d in &diagnostics {
+                eprintln!("{d}\n");
+            }
+            return ExitCode::from(1);
+        }
+    };
+    for w in &warnings {
+        eprintln!("{w}\n");
+    }
+    let current = std::fs::read_to_string(&out).unwrap_or_default();
+    if options.check {
+        if current == text {
+            eprintln!("{} is up to date with {spec_name}", out.display());
+            return ExitCode::SUCCESS;
+        }
+        eprintln!(
+            "{} is stale: {}",
+            out.display(),
+            diff_summary(&current, &text)
+        );
+        eprintln!("run `cargo xtask regen` and commit the result");
+        return ExitCode::from(1);
+    }
+    if current == text {
+        eprintln!("{} is already up to date", out.display());
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = std::fs::write(&out, &text) {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return ExitCode::from(EXIT_USAGE);
+    }
+    eprintln!(
+        "wrote {} ({} lines) from {spec_name}",
+        out.display(),
+        text.lines().count()
+    );
+    ExitCode::SUCCESS
+}
+
+/// Where two versions of a file first differ, and how their sizes compare.
+fn diff_summary(old: &str, new: &str) -> String {
+    let old_lines: Vec<&str> = old.lines().collect();
+    let new_lines: Vec<&str> = new.lines().collect();
+    let first = old_lines
+        .iter()
+        .zip(&new_lines)
+        .position(|(a, b)| a != b)
+        .unwrap_or(old_lines.len().min(new_lines.len()));
+    let mut s = format!(
+        "{} lines checked in, {} generated; first difference at line {}",
+        old_lines.len(),
+        new_lines.len(),
+        first + 1
+    );
+    if let Some(line) = old_lines.get(first) {
+        s.push_str(&format!("\n  - {line}"));
+    }
+    if let Some(line) = new_lines.get(first) {
+        s.push_str(&format!("\n  + {line}"));
+    }
+    s
+}
