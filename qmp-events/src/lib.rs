@@ -30,7 +30,7 @@ mod generated;
 pub use drift::Drift;
 pub use generated::*;
 pub use message::{EventSet, Message, MismatchedEvent, Timestamp, UnknownEvent, UnknownEventName};
-pub use qmp_schema::{self as validate, Schema, Violation, ViolationKind};
+pub use qmp_schema::{self as schema, Schema, Violation, ViolationKind};
 
 /// Items the generated code uses; not part of the stable API.
 #[doc(hidden)]

@@ -1,0 +1,323 @@
+//! The command line: a small hand-written parser (no `clap`, to keep the build light) and the
+//! help texts.
+//!
+//! Options may come before or after the positional argument; `--opt=value` and `--opt value` are
+//! both accepted; `--` ends the options.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The top-level help.
+pub const HELP: &str = "\
+qmp-events: check QMP event messages against the QMP events document
+
+Usage: qmp-events <COMMAND> [OPTIONS]
+
+Commands:
+  validate  Check QMP messages (one JSON object per line) against the spec
+  watch     Connect to a QMP unix socket and print events as they arrive
+
+Options:
+  -h, --help     Print help (also `qmp-events <COMMAND> --help`)
+  -V, --version  Print version
+
+Exit status: 0 success, 1 validate found violations or invalid JSON, 2 usage or I/O error.
+";
+
+/// The help of `validate`.
+pub const VALIDATE_HELP: &str = "\
+Check QMP messages, one JSON object per line, against the QMP events document
+
+Usage: qmp-events validate [--spec FILE] [--json] [FILE|-]
+
+Arguments:
+  [FILE|-]  The messages to check (default and `-`: standard input); blank lines are ignored
+
+Options:
+      --spec FILE  Check against this events document, parsed at run time, instead of the
+                   validators generated from the default spec
+      --json       Print one JSON object per line instead of text
+  -h, --help       Print help
+
+Output (stdout), one line per violation, then a summary line:
+  LINE: EVENT: /json/pointer: what is wrong
+  LINE: -: invalid JSON: <error>
+  messages: N, known: K, unknown: U, violations: V, invalid-json: J
+EVENT is `-` when the message has no event name; the pointer `/` means the whole message.
+Drift (an event, member or value the spec does not know, marked `(drift)`) counts as a
+violation. A command reply or greeting is not an event: it is reported as one (missing
+`event`, unknown member `return`).
+
+With --json each violation is {\"line\", \"event\", \"pointer\", \"kind\", <kind's fields>,
+\"message\", \"drift\"} (pointer \"\" is the whole message, as in RFC 6901), an invalid line has
+kind \"invalid_json\", and the last line is {\"summary\": {\"messages\", \"known\", \"unknown\",
+\"violations\", \"invalid_json\"}}.
+
+Exit status: 0 no violations and no invalid JSON, 1 otherwise, 2 usage, I/O or spec errors.
+";
+
+/// The help of `watch`.
+pub const WATCH_HELP: &str = "\
+Connect to a QMP unix socket and print each event as it arrives
+
+Usage: qmp-events watch [--json] [--timeout SECONDS] SOCKET
+
+Arguments:
+  SOCKET  The QMP unix socket (QEMU: -qmp unix:SOCKET,server=on,wait=off)
+
+Options:
+      --json               Print each event line exactly as received (without the line ending)
+      --timeout SECONDS    How long to wait for the greeting and the capabilities reply
+                           [default: 10]
+  -h, --help               Print help
+
+Text output, one line per event:
+  2010-02-24T14:03:43.435656Z BALLOON_CHANGE actual=944766976
+The time is UTC (`-` when the message has none, or QEMU could not read the clock: -1/-1);
+nested values are compact JSON; what differs from the spec follows in brackets:
+  [drift: /data: unknown member `sectors-count`] [invalid: /data: missing required member ...]
+Command replies are not printed. Runs until the socket closes (exit 0) or Ctrl-C.
+
+Exit status: 0 the socket closed, 2 cannot connect, not a QMP server, or I/O error.
+";
+
+/// What to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Print this text on stdout and exit 0.
+    Help(&'static str),
+    /// Print the version and exit 0.
+    Version,
+    /// `validate`.
+    Validate(ValidateArgs),
+    /// `watch`.
+    Watch(WatchArgs),
+}
+
+/// The arguments of `validate`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ValidateArgs {
+    /// `--spec`: check against this document instead of the generated validators.
+    pub spec: Option<PathBuf>,
+    /// `--json`.
+    pub json: bool,
+    /// The input; `None` for standard input.
+    pub input: Option<PathBuf>,
+}
+
+/// The arguments of `watch`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchArgs {
+    /// `--json`.
+    pub json: bool,
+    /// The handshake timeout.
+    pub timeout: Duration,
+    /// The QMP socket.
+    pub socket: PathBuf,
+}
+
+/// Parses the arguments after the program name. `Err` is a one-line usage error.
+pub fn parse(args: Vec<String>) -> Result<Command, String> {
+    let mut args = args.into_iter();
+    let Some(first) = args.next() else {
+        return Err("missing command (see `qmp-events --help`)".to_owned());
+    };
+    match first.as_str() {
+        "-h" | "--help" | "help" => Ok(Command::Help(HELP)),
+        "-V" | "--version" => Ok(Command::Version),
+        "validate" => parse_validate(args.collect()),
+        "watch" => parse_watch(args.collect()),
+        other => Err(format!(
+            "unknown command `{other}` (see `qmp-events --help`)"
+        )),
+    }
+}
+
+/// One command-line item: an option with its inline value (`--spec=x`), or a positional.
+enum Item {
+    Flag(String, Option<String>),
+    Positional(String),
+}
+
+/// Splits arguments into options and positionals, honouring `--` and `--opt=value`.
+fn items(args: Vec<String>) -> Vec<Item> {
+    let mut out = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            out.extend(args.by_ref().map(Item::Positional));
+        } else if arg.starts_with("--") {
+            match arg.split_once('=') {
+                Some((name, value)) => {
+                    out.push(Item::Flag(name.to_owned(), Some(value.to_owned())))
+                }
+                None => out.push(Item::Flag(arg, None)),
+            }
+        } else if arg.starts_with('-') && arg != "-" {
+            out.push(Item::Flag(arg, None));
+        } else {
+            out.push(Item::Positional(arg));
+        }
+    }
+    out
+}
+
+/// Takes the value of an option: inline (`--x=v`) or the next item.
+fn value_of(
+    command: &str,
+    name: &str,
+    inline: Option<String>,
+    rest: &mut std::vec::IntoIter<Item>,
+) -> Result<String, String> {
+    if let Some(value) = inline {
+        return Ok(value);
+    }
+    match rest.next() {
+        Some(Item::Positional(value)) => Ok(value),
+        _ => Err(format!(
+            "{command}: option `{name}` needs a value (see `qmp-events {command} --help`)"
+        )),
+    }
+}
+
+fn unknown_option(command: &str, name: &str) -> String {
+    format!("{command}: unknown option `{name}` (see `qmp-events {command} --help`)")
+}
+
+fn no_value(command: &str, name: &str, inline: &Option<String>) -> Result<(), String> {
+    match inline {
+        Some(_) => Err(format!("{command}: option `{name}` takes no value")),
+        None => Ok(()),
+    }
+}
+
+fn parse_validate(args: Vec<String>) -> Result<Command, String> {
+    let mut out = ValidateArgs::default();
+    let mut positionals = Vec::new();
+    let mut rest = items(args).into_iter();
+    while let Some(item) = rest.next() {
+        match item {
+            Item::Positional(p) => positionals.push(p),
+            Item::Flag(name, inline) => match name.as_str() {
+                "-h" | "--help" => return Ok(Command::Help(VALIDATE_HELP)),
+                "--json" => {
+                    no_value("validate", &name, &inline)?;
+                    out.json = true;
+                }
+                "--spec" => {
+                    let value = value_of("validate", &name, inline, &mut rest)?;
+                    out.spec = Some(PathBuf::from(value));
+                }
+                _ => return Err(unknown_option("validate", &name)),
+            },
+        }
+    }
+    match positionals.as_slice() {
+        [] => {}
+        [one] if one == "-" => {}
+        [one] => out.input = Some(PathBuf::from(one)),
+        [_, extra, ..] => {
+            return Err(format!(
+                "validate: unexpected argument `{extra}`: give one FILE (see `qmp-events validate --help`)"
+            ));
+        }
+    }
+    Ok(Command::Validate(out))
+}
+
+fn parse_timeout(value: &str) -> Result<Duration, String> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| {
+            format!("watch: `--timeout {value}`: expected a number of seconds in (0, 86400]")
+        })
+}
+
+fn parse_watch(args: Vec<String>) -> Result<Command, String> {
+    let mut json = false;
+    let mut timeout = Duration::from_secs(10);
+    let mut positionals = Vec::new();
+    let mut rest = items(args).into_iter();
+    while let Some(item) = rest.next() {
+        match item {
+            Item::Positional(p) => positionals.push(p),
+            Item::Flag(name, inline) => match name.as_str() {
+                "-h" | "--help" => return Ok(Command::Help(WATCH_HELP)),
+                "--json" => {
+                    no_value("watch", &name, &inline)?;
+                    json = true;
+                }
+                "--timeout" => {
+                    timeout = parse_timeout(&value_of("watch", &name, inline, &mut rest)?)?;
+                }
+                _ => return Err(unknown_option("watch", &name)),
+            },
+        }
+    }
+    match positionals.as_slice() {
+        [socket] => Ok(Command::Watch(WatchArgs {
+            json,
+            timeout,
+            socket: PathBuf::from(socket),
+        })),
+        [] => Err("watch: missing SOCKET (see `qmp-events watch --help`)".to_owned()),
+        [_, extra, ..] => Err(format!(
+            "watch: unexpected argument `{extra}`: give one SOCKET (see `qmp-events watch --help`)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn validate_options_in_any_order() {
+        let parsed = parse(args(&["validate", "in.jsonl", "--spec=s.txt", "--json"]));
+        assert_eq!(
+            parsed,
+            Ok(Command::Validate(ValidateArgs {
+                spec: Some("s.txt".into()),
+                json: true,
+                input: Some("in.jsonl".into()),
+            }))
+        );
+        let stdin = parse(args(&["validate", "--spec", "s.txt", "-"]));
+        assert!(matches!(
+            stdin,
+            Ok(Command::Validate(ValidateArgs { input: None, .. }))
+        ));
+    }
+
+    #[test]
+    fn usage_errors() {
+        assert!(parse(args(&[])).is_err());
+        assert!(parse(args(&["frobnicate"])).is_err());
+        assert!(parse(args(&["validate", "--spec"])).is_err());
+        assert!(parse(args(&["validate", "a", "b"])).is_err());
+        assert!(parse(args(&["validate", "--json=yes"])).is_err());
+        assert!(parse(args(&["watch"])).is_err());
+        assert!(parse(args(&["watch", "--timeout", "-1", "s"])).is_err());
+        assert!(parse(args(&["watch", "--bogus", "s"])).is_err());
+    }
+
+    #[test]
+    fn watch_timeout() {
+        let parsed = parse(args(&["watch", "--timeout", "0.5", "--", "--weird-socket"]));
+        assert_eq!(
+            parsed,
+            Ok(Command::Watch(WatchArgs {
+                json: false,
+                timeout: Duration::from_millis(500),
+                socket: "--weird-socket".into(),
+            }))
+        );
+    }
+}

@@ -1,0 +1,361 @@
+//! `qmp-events validate`: checks QMP messages, one JSON object per line, against the spec.
+//!
+//! Two checkers give the same answers on the same document: the validators generated into
+//! `qmp-events` (each line decoded as a typed [`Message`]), and, with `--spec`, the schema of a
+//! document parsed at run time, interpreted over each line's `serde_json::Value`.
+//!
+//! Drift (an event, member or value the spec does not know) counts as a violation: it is printed,
+//! counted, and makes the exit status 1.
+
+use crate::format::one_line;
+use crate::{CliError, Outcome};
+use qmp_events::{Event, Message, Schema, Violation};
+use serde::Serialize;
+use serde_json::Value;
+use std::io::{self, BufRead, Write};
+use std::path::Path;
+
+/// What a line is checked against.
+pub enum Checker {
+    /// The validators generated into `qmp-events` (the default spec).
+    Typed,
+    /// A schema built at run time from a document (`--spec`).
+    Schema(Schema),
+}
+
+/// Whether a message names an event, and whether the spec knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Named {
+    /// No string `event` member.
+    NoEvent,
+    /// An event of the spec.
+    Known,
+    /// An event the spec does not describe.
+    Unknown,
+}
+
+/// The result of checking one JSON object.
+struct Checked {
+    name: Option<String>,
+    known: Named,
+    violations: Vec<Violation>,
+}
+
+impl Checker {
+    /// Builds the checker for `--spec FILE`: parses the document, prints its warnings (and
+    /// errors) on stderr. A document with errors is an error (exit 2).
+    pub fn from_spec(path: &Path) -> Result<Checker, CliError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::new(format!("cannot read spec {}: {e}", path.display())))?;
+        let name = path.display().to_string();
+        match qmp_spec::parse(&name, &text) {
+            Ok(parsed) => {
+                for warning in &parsed.warnings {
+                    eprintln!("{warning}\n");
+                }
+                Ok(Checker::Schema(qmp_codegen::schema(&parsed.spec)))
+            }
+            Err(diagnostics) => {
+                for diagnostic in &diagnostics {
+                    eprintln!("{diagnostic}\n");
+                }
+                let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+                Err(CliError::new(format!(
+                    "spec {name} has {errors} error(s); nothing was checked"
+                )))
+            }
+        }
+    }
+
+    /// Checks one line. `Err` is why the line is not a JSON object.
+    fn check(&self, line: &[u8]) -> Result<Checked, String> {
+        match self {
+            Checker::Typed => check_typed(line),
+            Checker::Schema(schema) => check_with_schema(schema, line),
+        }
+    }
+}
+
+/// Parses a line as a JSON object.
+fn object(line: &[u8]) -> Result<Value, String> {
+    let value: Value = serde_json::from_slice(line).map_err(|e| e.to_string())?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(format!(
+            "not a JSON object but {}",
+            qmp_events::schema::describe(&value)
+        ))
+    }
+}
+
+/// The typed path: decodes the line as a [`Message`] and asks it for its violations.
+fn check_typed(line: &[u8]) -> Result<Checked, String> {
+    let message = match serde_json::from_slice::<Message>(line) {
+        Ok(message) => message,
+        // Not an object, bad JSON, or an object the streaming decoder refuses (a duplicate
+        // `event`, say): read it as a Value (last duplicate wins, as for `--spec`) and retry.
+        Err(error) => Message::from_value(object(line)?).map_err(|_| error.to_string())?,
+    };
+    let known = match &message.event {
+        Event::Absent => Named::NoEvent,
+        Event::Unknown(_) => Named::Unknown,
+        _ => Named::Known,
+    };
+    Ok(Checked {
+        name: message.name().map(str::to_owned),
+        known,
+        violations: message.violations(),
+    })
+}
+
+/// The `--spec` path: interprets the run-time schema over the line's Value.
+fn check_with_schema(schema: &Schema, line: &[u8]) -> Result<Checked, String> {
+    let value = object(line)?;
+    let name = value.get("event").and_then(Value::as_str);
+    let known = match name {
+        None => Named::NoEvent,
+        Some(name) if schema.event(name).is_some() => Named::Known,
+        Some(_) => Named::Unknown,
+    };
+    Ok(Checked {
+        name: name.map(str::to_owned),
+        known,
+        violations: schema.validate(&value),
+    })
+}
+
+/// The counts of the summary line.
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+struct Summary {
+    messages: u64,
+    known: u64,
+    unknown: u64,
+    violations: u64,
+    invalid_json: u64,
+}
+
+impl Summary {
+    fn text(&self) -> String {
+        format!(
+            "messages: {}, known: {}, unknown: {}, violations: {}, invalid-json: {}",
+            self.messages, self.known, self.unknown, self.violations, self.invalid_json
+        )
+    }
+
+    fn is_clean(&self) -> bool {
+        self.violations == 0 && self.invalid_json == 0
+    }
+}
+
+/// One violation as a `--json` line.
+#[derive(Serialize)]
+struct JsonViolation<'a> {
+    line: u64,
+    event: Option<&'a str>,
+    #[serde(flatten)]
+    violation: &'a Violation,
+    message: String,
+    drift: bool,
+}
+
+/// An invalid line as a `--json` line.
+#[derive(Serialize)]
+struct JsonInvalid<'a> {
+    line: u64,
+    event: Option<&'a str>,
+    pointer: &'a str,
+    kind: &'a str,
+    message: &'a str,
+    drift: bool,
+}
+
+/// The last `--json` line.
+#[derive(Serialize)]
+struct JsonSummary {
+    summary: Summary,
+}
+
+/// Writes the report, line by line, in text or JSON.
+struct Report<W: Write> {
+    out: W,
+    json: bool,
+    summary: Summary,
+}
+
+impl<W: Write> Report<W> {
+    fn json_line<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")
+    }
+
+    fn invalid(&mut self, line: u64, error: &str) -> io::Result<()> {
+        self.summary.invalid_json += 1;
+        if self.json {
+            self.json_line(&JsonInvalid {
+                line,
+                event: None,
+                pointer: "",
+                kind: "invalid_json",
+                message: error,
+                drift: false,
+            })
+        } else {
+            writeln!(self.out, "{line}: -: invalid JSON: {}", one_line(error))
+        }
+    }
+
+    fn checked(&mut self, line: u64, checked: &Checked) -> io::Result<()> {
+        match checked.known {
+            Named::Known => self.summary.known += 1,
+            Named::Unknown => self.summary.unknown += 1,
+            Named::NoEvent => {}
+        }
+        let event = checked.name.as_deref();
+        for violation in &checked.violations {
+            self.summary.violations += 1;
+            if self.json {
+                self.json_line(&JsonViolation {
+                    line,
+                    event,
+                    violation,
+                    message: violation.kind.to_string(),
+                    drift: violation.is_drift(),
+                })?;
+            } else {
+                let event = one_line(event.unwrap_or("-"));
+                writeln!(
+                    self.out,
+                    "{line}: {event}: {}",
+                    one_line(&violation.to_string())
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> io::Result<Summary> {
+        let summary = self.summary;
+        if self.json {
+            self.json_line(&JsonSummary { summary })?;
+        } else {
+            writeln!(self.out, "{}", summary.text())?;
+        }
+        self.out.flush()?;
+        Ok(summary)
+    }
+}
+
+/// Where a failure happened: reading the input, or writing the report.
+enum Failure {
+    Read(io::Error),
+    Write(io::Error),
+}
+
+/// Checks every line of `input`, writing the report to `out`.
+fn run_lines<R: BufRead, W: Write>(
+    checker: &Checker,
+    mut input: R,
+    out: W,
+    json: bool,
+) -> Result<Summary, Failure> {
+    let mut report = Report {
+        out,
+        json,
+        summary: Summary::default(),
+    };
+    let mut buf = Vec::new();
+    let mut number = 0u64;
+    loop {
+        buf.clear();
+        if input.read_until(b'\n', &mut buf).map_err(Failure::Read)? == 0 {
+            break;
+        }
+        number += 1;
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        report.summary.messages += 1;
+        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let written = match checker.check(line) {
+            Ok(checked) => report.checked(number, &checked),
+            Err(error) => report.invalid(number, &error),
+        };
+        written.map_err(Failure::Write)?;
+    }
+    report.finish().map_err(Failure::Write)
+}
+
+/// Runs `validate`.
+pub fn run(args: &crate::args::ValidateArgs) -> Result<Outcome, CliError> {
+    let checker = match &args.spec {
+        Some(path) => Checker::from_spec(path)?,
+        None => Checker::Typed,
+    };
+    let (input, name): (Box<dyn BufRead>, String) = match &args.input {
+        None => (Box::new(io::stdin().lock()), "standard input".to_owned()),
+        Some(path) => {
+            let file = std::fs::File::open(path)
+                .map_err(|e| CliError::new(format!("cannot open {}: {e}", path.display())))?;
+            (
+                Box::new(io::BufReader::new(file)),
+                path.display().to_string(),
+            )
+        }
+    };
+    let out = io::BufWriter::new(io::stdout().lock());
+    match run_lines(&checker, input, out, args.json) {
+        Ok(summary) if summary.is_clean() => Ok(Outcome::Success),
+        Ok(_) => Ok(Outcome::Findings),
+        Err(Failure::Read(e)) => Err(CliError::new(format!("cannot read {name}: {e}"))),
+        Err(Failure::Write(e)) => Err(CliError::output(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(checker: &Checker, input: &str) -> String {
+        let mut out = Vec::new();
+        let summary = run_lines(checker, input.as_bytes(), &mut out, false);
+        assert!(summary.is_ok());
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn counts_and_lines() {
+        let input = "\n{\"event\": \"BALLOON_CHANGE\", \"data\": {\"actual\": 1}}\n\
+                     {\"event\": \"NEW\"}\n[1]\n{bad\n{\"return\": {}}";
+        let text = report(&Checker::Typed, input);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "3: NEW: /: unknown event `NEW` (drift)");
+        assert_eq!(
+            lines[1],
+            "4: -: invalid JSON: not a JSON object but an array"
+        );
+        assert!(lines[2].starts_with("5: -: invalid JSON: "), "{text}");
+        assert_eq!(
+            lines.last().copied(),
+            Some("messages: 5, known: 1, unknown: 1, violations: 3, invalid-json: 2")
+        );
+    }
+
+    #[test]
+    fn duplicate_event_falls_back_to_the_value() {
+        let input = r#"{"event": "X", "event": "BALLOON_CHANGE", "data": {"actual": 1}}"#;
+        let text = report(&Checker::Typed, input);
+        assert_eq!(
+            text,
+            "messages: 1, known: 1, unknown: 0, violations: 0, invalid-json: 0\n"
+        );
+    }
+
+    #[test]
+    fn control_characters_do_not_break_lines() {
+        let input = r#"{"event": "A\nB"}"#;
+        let text = report(&Checker::Typed, input);
+        assert_eq!(text.lines().count(), 2, "{text}");
+    }
+}

@@ -1,0 +1,180 @@
+//! `qmp-events watch` against fake QMP servers: a `UnixListener` in a temporary directory that
+//! plays the server's side of the handshake, then sends events and closes.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::thread::{self, JoinHandle};
+
+const BIN: &str = env!("CARGO_BIN_EXE_qmp-events");
+
+const GREETING: &str = "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 1, \
+                        \"major\": 10}, \"package\": \"\"}, \"capabilities\": [\"oob\"]}}\r\n";
+
+/// Two events as QEMU sends them (odd spacing kept, to check `--json` is verbatim).
+const BALLOON: &str = "{\"timestamp\": {\"seconds\": 1267020223, \"microseconds\": 435656}, \
+                       \"event\": \"BALLOON_CHANGE\", \"data\": {\"actual\":   944766976}}";
+const QUORUM: &str = "{\"timestamp\": {\"seconds\": -1, \"microseconds\": -1}, \"event\": \
+                      \"QUORUM_FAILURE\", \"data\": {\"reference\": \"usr1\", \"sector-num\": \
+                      345435, \"sectors-count\": 5}}";
+
+/// A temporary directory holding one socket, removed on drop.
+struct SocketDir(PathBuf);
+
+impl SocketDir {
+    fn new(name: &str) -> SocketDir {
+        let dir = std::env::temp_dir().join(format!("qmp-cli-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        SocketDir(dir)
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.0.join("qmp.sock")
+    }
+}
+
+impl Drop for SocketDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Serves one connection with `script` on a new socket in `dir`.
+fn serve(dir: &SocketDir, script: fn(UnixStream)) -> JoinHandle<()> {
+    let listener = UnixListener::bind(dir.socket()).expect("bind the socket");
+    thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("the client connects");
+        script(stream);
+    })
+}
+
+/// A well-behaved server: greeting, capabilities reply, two events (and a reply in between,
+/// which must not be printed), then close.
+fn qemu(mut stream: UnixStream) {
+    stream.write_all(GREETING.as_bytes()).expect("greet");
+    let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("read the command");
+    let command: serde_json::Value = serde_json::from_str(&line).expect("the command is JSON");
+    assert_eq!(command, serde_json::json!({"execute": "qmp_capabilities"}));
+    let rest = format!("{{\"return\": {{}}}}\r\n{BALLOON}\r\n{{\"return\": {{}}}}\r\n{QUORUM}\r\n");
+    stream.write_all(rest.as_bytes()).expect("send events");
+}
+
+fn watch(args: &[&str], dir: &SocketDir) -> Output {
+    Command::new(BIN)
+        .arg("watch")
+        .args(args)
+        .arg(dir.socket())
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
+}
+
+#[test]
+fn prints_events_as_text() {
+    let dir = SocketDir::new("text");
+    let server = serve(&dir, qemu);
+    let output = watch(&[], &dir);
+    server.join().expect("the server saw qmp_capabilities");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout),
+        "2010-02-24T14:03:43.435656Z BALLOON_CHANGE actual=944766976\n\
+         - QUORUM_FAILURE reference=usr1 sector-num=345435 sectors-count=5 \
+         [invalid: /data: missing required member `sector-count`] \
+         [drift: /data: unknown member `sectors-count`]\n"
+    );
+    assert!(text(&output.stderr).contains("connected to QEMU 10.1.0"));
+}
+
+#[test]
+fn prints_raw_lines_with_json() {
+    let dir = SocketDir::new("json");
+    let server = serve(&dir, qemu);
+    let output = watch(&["--json"], &dir);
+    server.join().expect("the server saw qmp_capabilities");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), format!("{BALLOON}\n{QUORUM}\n"));
+}
+
+#[test]
+fn a_missing_socket_exits_2() {
+    let dir = SocketDir::new("missing");
+    let output = watch(&[], &dir);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(text(&output.stdout), "");
+    let err = text(&output.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("qmp-events: cannot connect to "), "{err}");
+}
+
+fn assert_fails(name: &str, args: &[&str], script: fn(UnixStream), expected: &str) {
+    let dir = SocketDir::new(name);
+    let server = serve(&dir, script);
+    let output = watch(args, &dir);
+    server.join().expect("the server ran");
+    assert_eq!(output.status.code(), Some(2), "{name}");
+    assert_eq!(text(&output.stdout), "", "{name}");
+    let err = text(&output.stderr);
+    assert_eq!(err.lines().count(), 1, "{name}: {err}");
+    assert!(err.contains(expected), "{name}: {err}");
+}
+
+#[test]
+fn a_server_that_is_not_qmp_exits_2() {
+    assert_fails(
+        "not-qmp",
+        &[],
+        |mut s| {
+            let _ = s.write_all(b"SSH-2.0-OpenSSH_9.2\r\n");
+        },
+        "is not a QMP server: it greeted with `SSH-2.0-OpenSSH_9.2`",
+    );
+}
+
+#[test]
+fn eof_before_the_greeting_exits_2() {
+    assert_fails(
+        "eof",
+        &[],
+        drop,
+        "closed the connection before the QMP greeting",
+    );
+}
+
+#[test]
+fn a_silent_server_times_out() {
+    assert_fails(
+        "silent",
+        &["--timeout", "0.3"],
+        |s| {
+            // Stay silent until the client gives up and closes.
+            let mut line = String::new();
+            let _ = BufReader::new(s).read_line(&mut line);
+        },
+        "timed out after 300ms waiting for the QMP greeting",
+    );
+}
+
+#[test]
+fn a_refused_negotiation_exits_2() {
+    assert_fails(
+        "refused",
+        &[],
+        |mut s| {
+            let _ = s.write_all(GREETING.as_bytes());
+            let mut line = String::new();
+            let _ = BufReader::new(&s).read_line(&mut line);
+            let _ = s.write_all(
+                b"{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"nope\"}}\r\n",
+            );
+        },
+        "refused qmp_capabilities: nope",
+    );
+}
