@@ -140,7 +140,7 @@ fn doctest(
         text.trim_end()
     ));
     t.push_str(&format!(
-        "let msg: {krate}::Message = serde_json::from_str(line)?;\n"
+        "let msg: qmp_events::Message<{krate}::Event> = serde_json::from_str(line)?;\n"
     ));
     t.push_str(&format!(
         "assert!(matches!(msg.event, {variant}), \"{{:?}}\", msg.event);\n"

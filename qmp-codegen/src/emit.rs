@@ -404,8 +404,9 @@ fn emit_event(space: &TypeSpace, schema: &Schema, config: &Config) -> TokenStrea
 
     let event_variants = space.events.iter().zip(&variants).map(|(e, v)| {
         let text = match e.payload {
-            // Events without a payload type carry their whole docs (and examples) here.
-            Payload::None | Payload::Unspecified => format!(
+            // Events without a payload struct of their own carry their whole docs (and
+            // examples) here.
+            Payload::None | Payload::Unspecified | Payload::Opaque(_) => format!(
                 "{}Wire name: `{}`.\n\n{}",
                 docs::event_prose(&e.ir),
                 e.wire,

@@ -8,7 +8,26 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(clippy::large_enum_variant)]
 pub enum Event {
-    /// `ACPI_DEVICE_OST`: Emitted when guest executes ACPI _OST method.
+    /// Emitted when guest executes ACPI _OST method.
+    ///
+    /// Wire name: `ACPI_DEVICE_OST`.
+    ///
+    /// # Examples
+    ///
+    /// From the spec, line 11:
+    ///
+    /// ```
+    /// # fn main() -> Result<(), serde_json::Error> {
+    /// let line = r#"{ "event": "ACPI_DEVICE_OST",
+    ///      "data": { "device": "d1", "slot": "0", "slot-type": "DIMM", "source": 1, "status": 0 } }"#;
+    /// let msg: qmp_events::Message<qmp_events::Event> = serde_json::from_str(line)?;
+    /// assert!(matches!(msg.event, qmp_events::Event::AcpiDeviceOst(_)), "{:?}", msg.event);
+    /// assert!(msg.violations().is_empty());
+    /// // Nothing is lost: the message serializes back to the same JSON.
+    /// assert_eq!(serde_json::to_value(&msg)?, serde_json::from_str::<serde_json::Value>(line)?);
+    /// # Ok(())
+    /// # }
+    /// ```
     AcpiDeviceOst(ACPIOSTInfo),
     /// `BALLOON_CHANGE`: Emitted when the guest changes the actual BALLOON level. This value is equivalent to the 'actual' field return by the 'query-balloon' command
     BalloonChange(BalloonChange),
@@ -364,7 +383,7 @@ impl ::qmp_events::EventSet for Event {
 /// let line = r#"{ "event": "BALLOON_CHANGE",
 ///     "data": { "actual": 944766976 },
 ///     "timestamp": { "seconds": 1267020223, "microseconds": 435656 } }"#;
-/// let msg: qmp_events::Message = serde_json::from_str(line)?;
+/// let msg: qmp_events::Message<qmp_events::Event> = serde_json::from_str(line)?;
 /// assert!(matches!(msg.event, qmp_events::Event::BalloonChange(_)), "{:?}", msg.event);
 /// assert!(msg.violations().is_empty());
 /// // Nothing is lost: the message serializes back to the same JSON.
@@ -460,7 +479,7 @@ impl ::qmp_events::__private::Drift for BalloonChange {
 /// # fn main() -> Result<(), serde_json::Error> {
 /// let line = r#"{ "event": "GUEST_PANICKED",
 ///      "data": { "action": "pause" } }"#;
-/// let msg: qmp_events::Message = serde_json::from_str(line)?;
+/// let msg: qmp_events::Message<qmp_events::Event> = serde_json::from_str(line)?;
 /// assert!(matches!(msg.event, qmp_events::Event::GuestPanicked(_)), "{:?}", msg.event);
 /// assert!(msg.violations().is_empty());
 /// // Nothing is lost: the message serializes back to the same JSON.
@@ -560,7 +579,7 @@ impl ::qmp_events::__private::Drift for GuestPanicked {
 /// let line = r#"{ "event": "QUORUM_FAILURE",
 ///      "data": { "reference": "usr1", "sector-num": 345435, "sector-count": 5 },
 ///      "timestamp": { "seconds": 1344522075, "microseconds": 745528 } }"#;
-/// let msg: qmp_events::Message = serde_json::from_str(line)?;
+/// let msg: qmp_events::Message<qmp_events::Event> = serde_json::from_str(line)?;
 /// assert!(matches!(msg.event, qmp_events::Event::QuorumFailure(_)), "{:?}", msg.event);
 /// assert!(msg.violations().is_empty());
 /// // Nothing is lost: the message serializes back to the same JSON.
@@ -690,7 +709,7 @@ impl ::qmp_events::__private::Drift for QuorumFailure {
 /// let line = r#"{ "event": "QUORUM_REPORT_BAD",
 ///      "data": { "node-name": "1.raw", "sector-num": 345435, "sector-count": 5 },
 ///      "timestamp": { "seconds": 1344522075, "microseconds": 745528 } }"#;
-/// let msg: qmp_events::Message = serde_json::from_str(line)?;
+/// let msg: qmp_events::Message<qmp_events::Event> = serde_json::from_str(line)?;
 /// assert!(matches!(msg.event, qmp_events::Event::QuorumReportBad(_)), "{:?}", msg.event);
 /// assert!(msg.violations().is_empty());
 /// // Nothing is lost: the message serializes back to the same JSON.
@@ -944,7 +963,7 @@ impl ::qmp_events::__private::Drift for SpiceServerOrClient {
 ///     "server": { "port": "5920", "family": "ipv4", "host": "127.0.0.1"},
 ///     "client": {"port": "52873", "family": "ipv4", "host": "127.0.0.1"}
 /// }}"#;
-/// let msg: qmp_events::Message = serde_json::from_str(line)?;
+/// let msg: qmp_events::Message<qmp_events::Event> = serde_json::from_str(line)?;
 /// assert!(matches!(msg.event, qmp_events::Event::SpiceConnected(_)), "{:?}", msg.event);
 /// assert!(msg.violations().is_empty());
 /// // Nothing is lost: the message serializes back to the same JSON.
@@ -1464,7 +1483,7 @@ impl ::qmp_events::__private::Drift for SpiceInitializedClient {
 ///                       "connection-id": 1804289383, "host": "127.0.0.1",
 ///                       "channel-id": 0, "tls": true}
 /// }}"#;
-/// let msg: qmp_events::Message = serde_json::from_str(line)?;
+/// let msg: qmp_events::Message<qmp_events::Event> = serde_json::from_str(line)?;
 /// assert!(matches!(msg.event, qmp_events::Event::SpiceInitialized(_)), "{:?}", msg.event);
 /// assert!(msg.violations().is_empty());
 /// // Nothing is lost: the message serializes back to the same JSON.

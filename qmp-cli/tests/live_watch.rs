@@ -1,0 +1,90 @@
+//! `qmp-events watch` against a real QEMU: two watchers on extra QMP monitors see the same
+//! events as the test's own QMP client, byte for byte with `--json`.
+
+use qmp_tests::qemu::QemuConfig;
+use qmp_tests::qemu_or_skip;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Starts `qmp-events watch ARGS SOCKET` and waits until it has negotiated capabilities.
+fn start_watch(args: &[&str], socket: &std::path::Path) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qmp-events"))
+        .arg("watch")
+        .args(args)
+        .arg(socket)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("qmp-events starts");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let mut line = String::new();
+    BufReader::new(stderr)
+        .read_line(&mut line)
+        .expect("reads stderr");
+    assert!(
+        line.contains("connected to QEMU"),
+        "watch did not connect: {line:?}"
+    );
+    child
+}
+
+fn finish(mut child: Child) -> Vec<String> {
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .expect("piped stdout")
+        .read_to_string(&mut out)
+        .expect("reads stdout");
+    let status = child.wait().expect("watch exits");
+    assert!(status.success(), "watch exit status {status}");
+    out.lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn watch_prints_the_events_of_a_real_qemu() {
+    let Some(qemu) = qemu_or_skip("watch") else {
+        return;
+    };
+    let mut config = QemuConfig::new(&qemu).expect("temp dir");
+    let json_socket = config.dir().join("watch-json.sock");
+    let text_socket = config.dir().join("watch-text.sock");
+    for socket in [&json_socket, &text_socket] {
+        config
+            .arg("-qmp")
+            .arg(format!("unix:{},server=on,wait=off", socket.display()));
+    }
+    let vm = config.spawn().expect("QEMU starts");
+    let mut qmp = vm.qmp().expect("QMP connects");
+    let json_watch = start_watch(&["--json"], &json_socket);
+    let text_watch = start_watch(&[], &text_socket);
+    for (command, event) in [("stop", "STOP"), ("cont", "RESUME"), ("quit", "SHUTDOWN")] {
+        qmp.execute(command, None).expect(command);
+        qmp.wait_event(event, TIMEOUT).expect(event);
+    }
+    let seen = qmp.events();
+    // QEMU closes every monitor when it quits, and each watcher then exits 0.
+    assert_eq!(
+        finish(json_watch),
+        seen,
+        "--json prints the lines exactly as received"
+    );
+    let text = finish(text_watch);
+    eprintln!("{}", text.join("\n"));
+    assert_eq!(text.len(), 3, "{text:?}");
+    for (line, event) in text.iter().zip(["STOP", "RESUME", "SHUTDOWN"]) {
+        // `<UTC time> NAME ...`; none of these is in the seed document, which the text says.
+        let mut words = line.split(' ');
+        let time = words.next().unwrap_or_default();
+        assert!(
+            time.ends_with('Z') && time.len() == "2026-11-25T17:49:31.123456Z".len(),
+            "{line}"
+        );
+        assert_eq!(words.next(), Some(event), "{line}");
+        assert!(line.contains(&format!("unknown event `{event}`")), "{line}");
+    }
+    drop(vm);
+}

@@ -1,0 +1,3 @@
+qmp_macros::qmp_events!("tests/ui/no-such-spec.txt");
+
+fn main() {}

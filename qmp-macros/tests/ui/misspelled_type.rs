@@ -1,0 +1,3 @@
+qmp_macros::qmp_events!("tests/ui/misspelled_type.txt");
+
+fn main() {}

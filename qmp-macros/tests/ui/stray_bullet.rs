@@ -1,0 +1,3 @@
+qmp_macros::qmp_events!("tests/ui/stray_bullet.txt");
+
+fn main() {}

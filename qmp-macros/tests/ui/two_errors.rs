@@ -1,0 +1,3 @@
+qmp_macros::qmp_events!("tests/ui/two_errors.txt");
+
+fn main() {}
