@@ -88,3 +88,42 @@ fn watch_prints_the_events_of_a_real_qemu() {
     }
     drop(vm);
 }
+
+/// `qmp-events validate` on what a real QEMU sent: the drift of QEMU 10's quorum events, exactly,
+/// from the generated validators and from the document read at run time alike.
+#[test]
+fn validate_reports_the_drift_of_a_real_capture() {
+    let Some(qemu) = qemu_or_skip("validate_capture") else {
+        return;
+    };
+    let mut lines =
+        qmp_tests::scenarios::capture_quorum_report_bad(&qemu).expect("quorum report-bad");
+    lines.extend(qmp_tests::scenarios::capture_quorum_failure(&qemu).expect("quorum failure"));
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let capture = dir.path().join("capture.jsonl");
+    std::fs::write(&capture, lines.join("\n") + "\n").expect("writes the capture");
+    let spec = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../qmp-spec/spec/qmp-events.txt"
+    );
+    let expected = [
+        "1: QUORUM_REPORT_BAD: /data: missing required member `sector-count`",
+        "1: QUORUM_REPORT_BAD: /data: unknown member `sectors-count` (drift)",
+        "1: QUORUM_REPORT_BAD: /data: unknown member `type` (drift)",
+        "2: QUORUM_FAILURE: /data: missing required member `sector-count`",
+        "2: QUORUM_FAILURE: /data: unknown member `sectors-count` (drift)",
+        "messages: 2, known: 2, unknown: 0, violations: 5, invalid-json: 0",
+    ];
+    for extra in [&[][..], &["--spec", spec][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_qmp-events"))
+            .arg("validate")
+            .args(extra)
+            .arg(&capture)
+            .output()
+            .expect("qmp-events runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(stdout.lines().collect::<Vec<_>>(), expected, "{extra:?}");
+        assert_eq!(out.status.code(), Some(1), "violations exit 1");
+    }
+}

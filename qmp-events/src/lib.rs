@@ -1,18 +1,68 @@
-//! Typed, lossless, validated QMP event messages, generated from the QMP events document.
+//! Typed, lossless, validated QMP event messages, generated from the QMP events document
+//! (`qmp-spec/spec/qmp-events.txt`) by `cargo xtask regen`.
+//!
+//! Decode one line of QMP output as a [`Message`] and match on its [`Event`]:
 //!
 //! ```
 //! # fn main() -> Result<(), serde_json::Error> {
-//! let line = r#"{"event": "BALLOON_CHANGE", "data": {"actual": 944766976},
-//!                "timestamp": {"seconds": 1267020223, "microseconds": 435656}}"#;
-//! let msg: qmp_events::Message = serde_json::from_str(line)?;
+//! use qmp_events::{Event, Message};
+//!
+//! let line = r#"{"timestamp": {"seconds": 1267020223, "microseconds": 435656},
+//!                "event": "BALLOON_CHANGE", "data": {"actual": 944766976}}"#;
+//! let msg: Message = serde_json::from_str(line)?;
 //! match &msg.event {
-//!     qmp_events::Event::BalloonChange(b) => assert_eq!(b.actual, 944766976),
-//!     other => panic!("unexpected event {other:?}"),
+//!     Event::AcpiDeviceOst(info) => println!("ACPI _OST: {:?}", info.0),
+//!     Event::BalloonChange(b) => assert_eq!(b.actual, 944766976),
+//!     Event::GuestPanicked(p) => println!("guest panicked, action {}", p.action),
+//!     Event::QuorumFailure(q) => println!("quorum failure at sector {}", q.sector_num),
+//!     Event::QuorumReportBad(q) => println!("bad quorum child {}", q.node_name),
+//!     Event::SpiceConnected(s) => println!("SPICE client {}:{}", s.client.host, s.client.port),
+//!     Event::SpiceDisconnected(s) => println!("SPICE client {} left", s.client.host),
+//!     Event::SpiceInitialized(s) => println!("SPICE channel {}", s.client.channel_type),
+//!     // What the spec does not describe is kept, never dropped:
+//!     Event::Unknown(e) => println!("event {} is not in the spec: {:?}", e.name, e.data),
+//!     Event::Mismatched(e) => println!("{} differs from the spec: {:?}", e.kind, e.violations),
+//!     Event::Absent => println!("not an event: {:?}", msg.extra),
 //! }
 //! assert_eq!(msg.timestamp().map(|t| t.seconds), Some(1267020223));
+//! assert!(msg.violations().is_empty());
+//! // Lossless: the message serializes back to the same JSON.
+//! assert_eq!(serde_json::to_value(&msg)?, serde_json::from_str::<serde_json::Value>(line)?);
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # What is kept
+//!
+//! Every JSON object decodes; anything else is a `serde_json` error. Nothing is lost:
+//!
+//! - members the spec does not describe stay in each struct's `extra` map;
+//! - a string outside a documented value set decodes into the enum's `Other(String)` variant;
+//! - a known event whose `data` does not have the documented shape (a missing member, a wrong
+//!   type, an integer beyond `i64`) becomes [`Event::Mismatched`] with the raw JSON and the
+//!   list of differences; an unknown event becomes [`Event::Unknown`] with its name and data;
+//! - other top-level members, and a `timestamp` not of the documented form, stay in
+//!   [`Message::extra`].
+//!
+//! Key order is free (`data` may come before `event`); decoding is one pass over the input and
+//! buffers `data` only when it comes before `event`.
+//!
+//! # Validation
+//!
+//! [`Message::violations`] lists how a message differs from the spec, each [`Violation`] with a
+//! JSON pointer (`/data/client/family`) and a [`ViolationKind`]; [`Violation::is_drift`] tells
+//! QEMU moving on (a new event, member or value) from a hard error. [`validate`] does the same on
+//! a `serde_json::Value` from the generated [`SCHEMA`]; both give the same list.
+//!
+//! # Type mapping
+//!
+//! `json-string` is `String` (an open enum where the spec lists values), `json-int` is `i64`,
+//! `json-number` is `i64` when the spec's examples show integers and `serde_json::Number`
+//! otherwise, `json-bool` is `bool`, a `json-object` with documented members is a struct of its
+//! own (structurally identical ones are shared, e.g. [`SpiceServerOrClient`]), optional members
+//! are `Option<T>`, and a type the spec only names (`ACPIOSTInfo`) keeps its raw JSON object.
+//! Members without a JSON type take the type every example shows. The full table is in the
+//! `qmp-codegen` crate docs.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -14,9 +14,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  regen [--spec FILE] [--out FILE] [--check]
-                     generate qmp-events/src/generated.rs (or FILE) from the spec; with --check,
-                     write nothing and fail when the file is stale
+  regen [--spec FILE] [--out FILE] [--doctest-crate PATH] [--check]
+                     generate qmp-events/src/generated.rs (or FILE) from the spec; doctests reach
+                     the types as PATH (default qmp_events); with --check, write nothing and
+                     fail when the file is stale
   ir [--spec FILE]   print the IR of the events document as JSON on stdout, warnings on stderr
                      (FILE defaults to qmp-spec/spec/qmp-events.txt)
   help, --help, -h   print this help

@@ -20,6 +20,8 @@ pub(crate) struct Options {
     pub(crate) spec: Option<PathBuf>,
     /// The file to write (default: `qmp-events/src/generated.rs`).
     pub(crate) out: Option<PathBuf>,
+    /// The path under which doctests reach the generated types (default: `qmp_events`).
+    pub(crate) doctest_crate: Option<String>,
     /// Only check that the file is up to date.
     pub(crate) check: bool,
 }
@@ -29,6 +31,7 @@ impl Options {
         let mut options = Options {
             spec: None,
             out: None,
+            doctest_crate: None,
             check: false,
         };
         let mut rest = args.iter();
@@ -39,6 +42,8 @@ impl Options {
                 options.spec = Some(PathBuf::from(value));
             } else if let Some(value) = option_value("--out", arg, &mut rest)? {
                 options.out = Some(PathBuf::from(value));
+            } else if let Some(value) = option_value("--doctest-crate", arg, &mut rest)? {
+                options.doctest_crate = Some(value.to_owned());
             } else {
                 return Err(format!("unexpected argument `{arg}` for `regen`"));
             }
@@ -49,9 +54,13 @@ impl Options {
 
 pub(crate) fn run(options: Options) -> ExitCode {
     let root = workspace_root();
-    let spec = options.spec.unwrap_or_else(qmp_spec::default_spec_path);
+    let spec = options
+        .spec
+        .clone()
+        .unwrap_or_else(qmp_spec::default_spec_path);
     let out = options
         .out
+        .clone()
         .unwrap_or_else(|| root.join("qmp-events/src/generated.rs"));
     // The header names the spec relative to the workspace, so that it does not depend on where
     // the repository is checked out.
@@ -72,7 +81,10 @@ pub(crate) fn run(options: Options) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let (text, warnings) = match qmp_codegen::render_checked_in(&spec_name, &source) {
+    let command = regen_command(&options, &root);
+    let doctest_crate = options.doctest_crate.as_deref().unwrap_or("qmp_events");
+    let result = qmp_codegen::render_checked_in_with(&spec_name, &source, doctest_crate, &command);
+    let (text, warnings) = match result {
         Ok(r) => r,
         Err(diagnostics) => {
             for d in &diagnostics {
@@ -112,6 +124,32 @@ pub(crate) fn run(options: Options) -> ExitCode {
         text.lines().count()
     );
     ExitCode::SUCCESS
+}
+
+/// The command line that regenerates the same file, for its header: `cargo xtask regen` plus
+/// the options given, with paths relative to the workspace root.
+fn regen_command(options: &Options, root: &Path) -> String {
+    let relative = |p: &Path| {
+        let absolute = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        absolute
+            .strip_prefix(&root)
+            .map(Path::to_path_buf)
+            .unwrap_or(absolute)
+            .display()
+            .to_string()
+    };
+    let mut command = String::from("cargo xtask regen");
+    if let Some(spec) = &options.spec {
+        command.push_str(&format!(" --spec {}", relative(spec)));
+    }
+    if let Some(out) = &options.out {
+        command.push_str(&format!(" --out {}", relative(out)));
+    }
+    if let Some(krate) = &options.doctest_crate {
+        command.push_str(&format!(" --doctest-crate {krate}"));
+    }
+    command
 }
 
 /// Where two versions of a file first differ, and how their sizes compare.
