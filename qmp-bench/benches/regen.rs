@@ -1,0 +1,93 @@
+//! Regeneration cost, in process: parse + IR + plan/codegen + prettyplease format
+//! ([`qmp_codegen::render_checked_in`], what `cargo xtask regen` does), for the seed document,
+//! the 2015-07 document, and synthetic documents 10 and 100 times the size of the latter
+//! ([`qmp_bench::synthetic::scaled`]), to show how the cost grows with size.
+//!
+//! The stages are also measured one by one on the 2015-07 document (`stages/*`), to show where
+//! the time goes.
+
+use criterion::{
+    BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
+use qmp_bench::corpus::{QEMU_2015_07_SPEC, QEMU_2015_07_SPEC_NAME, SEED_SPEC, SEED_SPEC_NAME};
+use qmp_bench::synthetic;
+use std::hint::black_box;
+
+fn regen(name: &str, text: &str) -> usize {
+    let (file, warnings) = qmp_codegen::render_checked_in(name, text).expect("document generates");
+    file.len() + warnings.len()
+}
+
+fn benches(c: &mut Criterion) {
+    let x10 = synthetic::scaled(QEMU_2015_07_SPEC, 10);
+    let x100 = synthetic::scaled(QEMU_2015_07_SPEC, 100);
+    let docs: [(&str, &str, &str); 4] = [
+        ("seed", SEED_SPEC_NAME, SEED_SPEC),
+        ("2015-07", QEMU_2015_07_SPEC_NAME, QEMU_2015_07_SPEC),
+        ("2015-07x10", "2015-07x10.txt", &x10),
+        ("2015-07x100", "2015-07x100.txt", &x100),
+    ];
+    for (id, name, text) in docs {
+        let (file, warnings) = qmp_codegen::render_checked_in(name, text).expect("generates");
+        eprintln!(
+            "{id}: {} events, {} bytes, {} lines of spec -> {} bytes of Rust, {} warnings",
+            qmp_spec::parse(name, text)
+                .expect("parses")
+                .spec
+                .events
+                .len(),
+            text.len(),
+            text.lines().count(),
+            file.len(),
+            warnings.len()
+        );
+    }
+
+    let mut group = c.benchmark_group("regen");
+    for (id, name, text) in docs {
+        if id == "2015-07x100" {
+            // One run takes long: the fewest samples criterion accepts, one run each.
+            group.sample_size(10);
+            group.sampling_mode(SamplingMode::Flat);
+        }
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::from_parameter(id),
+            &(name, text),
+            |b, &(n, t)| b.iter(|| regen(black_box(n), black_box(t))),
+        );
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("stages");
+    let parsed = qmp_spec::parse(QEMU_2015_07_SPEC_NAME, QEMU_2015_07_SPEC).expect("parses");
+    let config = qmp_codegen::Config {
+        doctest_crate: Some("qmp_events".to_owned()),
+    };
+    let tokens = qmp_codegen::generate(&parsed.spec, &config);
+    group.bench_function("parse", |b| {
+        b.iter(|| {
+            qmp_spec::parse(
+                black_box(QEMU_2015_07_SPEC_NAME),
+                black_box(QEMU_2015_07_SPEC),
+            )
+        })
+    });
+    group.bench_function("plan", |b| {
+        b.iter(|| qmp_codegen::plan::plan(black_box(&parsed.spec)))
+    });
+    group.bench_function("generate", |b| {
+        b.iter(|| qmp_codegen::generate(black_box(&parsed.spec), &config))
+    });
+    group.bench_function("render", |b| {
+        b.iter_batched(
+            || tokens.clone(),
+            |tokens| qmp_codegen::render_file(tokens, "header"),
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(regen_benches, benches);
+criterion_main!(regen_benches);
