@@ -301,11 +301,17 @@ impl<T: Serialize> Slot<T> {
 
 /// The rest of an object being decoded: members the spec does not name, members that did not
 /// fit, and whether everything so far matched.
-#[derive(Default)]
 pub struct Object {
     extra: Map<String, Value>,
-    raw: Map<String, Value>,
+    // Members that did not fit, by their (static) documented names; rarely any.
+    raw: Vec<(&'static str, Value)>,
     clean: bool,
+}
+
+impl Default for Object {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Object {
@@ -313,7 +319,7 @@ impl Object {
     pub fn new() -> Self {
         Object {
             extra: Map::new(),
-            raw: Map::new(),
+            raw: Vec::new(),
             clean: true,
         }
     }
@@ -329,9 +335,9 @@ impl Object {
         Ok(())
     }
 
-    fn raw(&mut self, key: &str, value: Value) {
+    fn raw(&mut self, key: &'static str, value: Value) {
         self.clean = false;
-        self.raw.insert(key.to_owned(), value);
+        self.raw.push((key, value));
     }
 
     /// Whether no unknown member was seen.
@@ -352,7 +358,7 @@ impl Object {
     /// Rebuilds the raw object from the typed members that did fit (`restore`) and the rest.
     pub fn into_raw(self, restore: impl FnOnce(&mut Map<String, Value>)) -> Value {
         let mut map = self.extra;
-        map.extend(self.raw);
+        map.extend(self.raw.into_iter().map(|(k, v)| (k.to_owned(), v)));
         restore(&mut map);
         Value::Object(map)
     }

@@ -39,39 +39,40 @@ impl Timestamp {
 }
 
 impl<'de> Accept<'de> for Timestamp {
+    // The hot path of every message: two integer members and nothing else, read without the
+    // general object machinery. Anything else (a missing, extra or non-integer member) turns
+    // the timestamp into the raw JSON it was.
     fn accept_map<A: MapAccess<'de>>(mut map: A) -> Result<Lenient<Self>, A::Error> {
-        let mut seconds = lenient::Slot::<i64>::Empty;
-        let mut microseconds = lenient::Slot::<i64>::Empty;
-        let mut object = lenient::Object::new();
+        let mut seconds: Option<Lenient<i64>> = None;
+        let mut microseconds: Option<Lenient<i64>> = None;
+        let mut rest: Option<Map<String, Value>> = None;
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match key.as_str() {
-                "seconds" => seconds.fill(&mut map)?,
-                "microseconds" => microseconds.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
+                "seconds" => seconds = Some(map.next_value_seed(Seed::<i64>::new())?),
+                "microseconds" => microseconds = Some(map.next_value_seed(Seed::<i64>::new())?),
+                _ => {
+                    let value = map.next_value()?;
+                    rest.get_or_insert_with(Map::new)
+                        .insert(key.into_string(), value);
+                }
             }
         }
-        let s = seconds.required("seconds", &mut object);
-        let us = microseconds.required("microseconds", &mut object);
-        match (s, us) {
-            (Some(seconds), Some(microseconds))
-                if object.is_clean() && object_is_empty(&object) =>
-            {
-                Ok(Ok(Timestamp {
-                    seconds,
-                    microseconds,
-                }))
+        match (seconds, microseconds, rest) {
+            (Some(Ok(seconds)), Some(Ok(microseconds)), None) => Ok(Ok(Timestamp {
+                seconds,
+                microseconds,
+            })),
+            (seconds, microseconds, rest) => {
+                let mut raw = rest.unwrap_or_default();
+                for (key, value) in [("seconds", seconds), ("microseconds", microseconds)] {
+                    if let Some(value) = value {
+                        raw.insert(key.to_owned(), value.map_or_else(|raw| raw, Value::from));
+                    }
+                }
+                Ok(Err(Value::Object(raw)))
             }
-            (s, us) => Ok(Err(object.into_raw(|m| {
-                lenient::restore(m, "seconds", s);
-                lenient::restore(m, "microseconds", us);
-            }))),
         }
     }
-}
-
-fn object_is_empty(object: &lenient::Object) -> bool {
-    // A timestamp has no room for drift: any extra member makes it raw JSON.
-    object.extra_is_empty()
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
@@ -391,24 +392,39 @@ impl<'de, E: EventSet> Visitor<'de> for MessageVisitor<E> {
                 }
             }
         }
-        let event = match (name, event, data) {
-            (_, Some(event), _) => event,
-            (Name::Known(kind), None, Some(data)) => {
-                E::decode_data(kind, data).map_err(de::Error::custom)?
-            }
-            (Name::Known(kind), None, None) => E::without_data(kind),
-            (Name::Unknown(name), _, data) => E::unknown(UnknownEvent { name, data }),
-            (Name::Unseen, _, data) => {
-                if let Some(data) = data {
-                    extra.insert("data".to_owned(), data);
-                }
-                E::absent()
-            }
+        // Moving the (large) event as little as possible matters here: it is the decode's
+        // single biggest copy.
+        let event = match event {
+            Some(event) => event,
+            None => Self::finish(name, data, &mut extra)?,
         };
         Ok(Message {
             event,
             timestamp,
             extra,
+        })
+    }
+}
+
+impl<E: EventSet> MessageVisitor<E> {
+    /// The event when its data did not come after its name.
+    fn finish<Err: de::Error>(
+        name: Name<E::Kind>,
+        data: Option<Value>,
+        extra: &mut Map<String, Value>,
+    ) -> Result<E, Err> {
+        Ok(match (name, data) {
+            (Name::Known(kind), Some(data)) => {
+                E::decode_data(kind, data).map_err(de::Error::custom)?
+            }
+            (Name::Known(kind), None) => E::without_data(kind),
+            (Name::Unknown(name), data) => E::unknown(UnknownEvent { name, data }),
+            (Name::Unseen, data) => {
+                if let Some(data) = data {
+                    extra.insert("data".to_owned(), data);
+                }
+                E::absent()
+            }
         })
     }
 }
