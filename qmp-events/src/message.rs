@@ -11,7 +11,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 /// When QEMU emitted an event. QEMU sends `-1`/`-1` when it could not read the host clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Timestamp {
     /// Seconds since the Unix epoch.
     pub seconds: i64,
@@ -35,6 +35,16 @@ impl Timestamp {
     /// Whether QEMU could read the clock (it sends -1/-1 when it could not).
     pub fn is_known(&self) -> bool {
         !(self.seconds == -1 && self.microseconds == -1)
+    }
+}
+
+/// As `{"seconds": S, "microseconds": U}` (written by hand: the crate builds without derives).
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("seconds", &self.seconds)?;
+        map.serialize_entry("microseconds", &self.microseconds)?;
+        map.end()
     }
 }
 

@@ -7,7 +7,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
@@ -57,8 +57,7 @@ pub struct FieldSchema {
 }
 
 /// A JSON type as the validators check it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum JsonKind {
     /// A string.
     String,
@@ -119,12 +118,11 @@ pub fn describe(value: &Value) -> &'static str {
 }
 
 /// One way a message differs from the spec.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
     /// JSON pointer to the offending place (`/data/server/family`); empty for the whole message.
     pub pointer: String,
     /// What is wrong.
-    #[serde(flatten)]
     pub kind: ViolationKind,
 }
 
@@ -147,8 +145,7 @@ impl fmt::Display for Violation {
 }
 
 /// The kinds of [`Violation`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ViolationKind {
     /// The message is not a JSON object.
     NotAnObject {
@@ -203,6 +200,83 @@ impl ViolationKind {
                 | ViolationKind::UnknownField { .. }
                 | ViolationKind::UnknownValue { .. }
         )
+    }
+}
+
+// Serialization is written by hand so that building the generated crate needs no derive macros
+// (serde_derive and syn dominate a clean build otherwise).
+
+/// As its snake_case name (`"string"`, `"integer"`, ..., `"any"`).
+impl Serialize for JsonKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match self {
+            JsonKind::String => "string",
+            JsonKind::Integer => "integer",
+            JsonKind::Number => "number",
+            JsonKind::Boolean => "boolean",
+            JsonKind::Object => "object",
+            JsonKind::Array => "array",
+            JsonKind::Any => "any",
+        })
+    }
+}
+
+/// As `{"pointer": "/data", "kind": "unknown_field", "name": "x"}`: the kind's members inline.
+impl Serialize for Violation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("pointer", &self.pointer)?;
+        self.kind.serialize_members(&mut map)?;
+        map.end()
+    }
+}
+
+/// As `{"kind": "unknown_field", "name": "x"}`.
+impl Serialize for ViolationKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        self.serialize_members(&mut map)?;
+        map.end()
+    }
+}
+
+impl ViolationKind {
+    /// The kind's snake_case name (`unknown_field`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            ViolationKind::NotAnObject { .. } => "not_an_object",
+            ViolationKind::MissingEvent => "missing_event",
+            ViolationKind::UnknownEvent { .. } => "unknown_event",
+            ViolationKind::MissingField { .. } => "missing_field",
+            ViolationKind::UnknownField { .. } => "unknown_field",
+            ViolationKind::WrongType { .. } => "wrong_type",
+            ViolationKind::UnknownValue { .. } => "unknown_value",
+            ViolationKind::UnexpectedData => "unexpected_data",
+            ViolationKind::MissingData => "missing_data",
+            ViolationKind::BadTimestamp => "bad_timestamp",
+        }
+    }
+
+    fn serialize_members<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        map.serialize_entry("kind", self.name())?;
+        match self {
+            ViolationKind::NotAnObject { found } => map.serialize_entry("found", found),
+            ViolationKind::UnknownEvent { name }
+            | ViolationKind::MissingField { name }
+            | ViolationKind::UnknownField { name } => map.serialize_entry("name", name),
+            ViolationKind::WrongType { expected, found } => {
+                map.serialize_entry("expected", expected)?;
+                map.serialize_entry("found", found)
+            }
+            ViolationKind::UnknownValue { value, expected } => {
+                map.serialize_entry("value", value)?;
+                map.serialize_entry("expected", expected)
+            }
+            ViolationKind::MissingEvent
+            | ViolationKind::UnexpectedData
+            | ViolationKind::MissingData
+            | ViolationKind::BadTimestamp => Ok(()),
+        }
     }
 }
 
@@ -462,5 +536,46 @@ pub fn check_value<V: AsRef<str>>(
                 expected: values.iter().map(|v| v.as_ref().to_owned()).collect(),
             },
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn violations_serialize_with_their_kind_inline() {
+        let v = Violation {
+            pointer: "/data/family".into(),
+            kind: ViolationKind::UnknownValue {
+                value: "unix".into(),
+                expected: vec!["ipv4".into(), "ipv6".into()],
+            },
+        };
+        assert_eq!(
+            serde_json::to_string(&v).expect("serializes"),
+            r#"{"pointer":"/data/family","kind":"unknown_value","value":"unix","expected":["ipv4","ipv6"]}"#
+        );
+        let w = ViolationKind::WrongType {
+            expected: JsonKind::Any,
+            found: "null".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&w).expect("serializes"),
+            r#"{"kind":"wrong_type","expected":"any","found":"null"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&ViolationKind::MissingData).expect("serializes"),
+            r#"{"kind":"missing_data"}"#
+        );
+    }
+
+    #[test]
+    fn pointers_escape_tilde_and_slash() {
+        let root = Path::ROOT;
+        let data = root.join("data");
+        let odd = data.join("a/b~c");
+        assert_eq!(odd.pointer(), "/data/a~1b~0c");
+        assert_eq!(root.pointer(), "");
     }
 }
