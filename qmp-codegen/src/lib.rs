@@ -74,7 +74,18 @@ pub fn render_file(tokens: TokenStream, header: &str) -> Result<String, syn::Err
         out.push('\n');
     }
     out.push('\n');
-    out.push_str(&prettyplease::unparse(&file));
+    // prettyplease puts top-level items right after one another; a blank line between them
+    // makes the checked-in file easier to read and review.
+    let code = prettyplease::unparse(&file);
+    let mut lines = code.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let ends_item = line == "}" || (line.ends_with(';') && !line.starts_with([' ', '/']));
+        if ends_item && lines.peek().is_some_and(|next| !next.is_empty()) {
+            out.push('\n');
+        }
+    }
     Ok(out)
 }
 

@@ -51,6 +51,7 @@ pub enum Event {
     /// is in [`Message::extra`](::qmp_events::Message::extra).
     Absent,
 }
+
 /// The events of the spec, without their data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EventKind {
@@ -71,6 +72,7 @@ pub enum EventKind {
     /// `SPICE_INITIALIZED`
     SpiceInitialized,
 }
+
 impl EventKind {
     /// Every event of the spec, in document order.
     pub const ALL: &'static [EventKind] = &[
@@ -111,11 +113,13 @@ impl EventKind {
         }
     }
 }
+
 impl ::std::fmt::Display for EventKind {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::std::str::FromStr for EventKind {
     type Err = ::qmp_events::UnknownEventName;
     fn from_str(name: &str) -> Result<Self, Self::Err> {
@@ -123,6 +127,7 @@ impl ::std::str::FromStr for EventKind {
             .ok_or_else(|| ::qmp_events::UnknownEventName(name.to_owned()))
     }
 }
+
 impl Event {
     /// The wire name of the event, if the message has one.
     pub fn name(&self) -> Option<&str> {
@@ -144,6 +149,7 @@ impl Event {
         }
     }
 }
+
 impl ::qmp_events::EventSet for Event {
     type Kind = EventKind;
     fn schema() -> &'static ::qmp_events::Schema {
@@ -370,6 +376,7 @@ impl ::qmp_events::EventSet for Event {
         }
     }
 }
+
 /// Emitted when the guest changes the actual BALLOON level. This value is equivalent to the 'actual' field return by the 'query-balloon' command
 ///
 /// Wire name: `BALLOON_CHANGE`.
@@ -400,6 +407,7 @@ pub struct BalloonChange {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for BalloonChange {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -412,6 +420,7 @@ impl ::qmp_events::__private::serde::Serialize for BalloonChange {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for BalloonChange {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -451,6 +460,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for BalloonChange {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BalloonChange {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -458,6 +468,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BalloonChange {
         ::qmp_events::__private::strict(deserializer, "BalloonChange")
     }
 }
+
 impl ::qmp_events::__private::Drift for BalloonChange {
     fn drift(
         &self,
@@ -467,6 +478,7 @@ impl ::qmp_events::__private::Drift for BalloonChange {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when guest OS panic is detected.
 ///
 /// Wire name: `GUEST_PANICKED`.
@@ -496,6 +508,7 @@ pub struct GuestPanicked {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for GuestPanicked {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -508,6 +521,7 @@ impl ::qmp_events::__private::serde::Serialize for GuestPanicked {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for GuestPanicked {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -549,6 +563,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for GuestPanicked {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanicked {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -556,6 +571,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanicked {
         ::qmp_events::__private::strict(deserializer, "GuestPanicked")
     }
 }
+
 impl ::qmp_events::__private::Drift for GuestPanicked {
     fn drift(
         &self,
@@ -566,6 +582,7 @@ impl ::qmp_events::__private::Drift for GuestPanicked {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted by the Quorum block driver if it fails to establish a quorum.
 ///
 /// Wire name: `QUORUM_FAILURE`.
@@ -604,6 +621,7 @@ pub struct QuorumFailure {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for QuorumFailure {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -618,6 +636,7 @@ impl ::qmp_events::__private::serde::Serialize for QuorumFailure {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for QuorumFailure {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -680,6 +699,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for QuorumFailure {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumFailure {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -687,6 +707,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumFailure {
         ::qmp_events::__private::strict(deserializer, "QuorumFailure")
     }
 }
+
 impl ::qmp_events::__private::Drift for QuorumFailure {
     fn drift(
         &self,
@@ -696,6 +717,7 @@ impl ::qmp_events::__private::Drift for QuorumFailure {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted to report a corruption of a Quorum file.
 ///
 /// Wire name: `QUORUM_REPORT_BAD`.
@@ -738,6 +760,7 @@ pub struct QuorumReportBad {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for QuorumReportBad {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -755,6 +778,7 @@ impl ::qmp_events::__private::serde::Serialize for QuorumReportBad {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for QuorumReportBad {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -827,6 +851,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for QuorumReportBad {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumReportBad {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -834,6 +859,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumReportBad {
         ::qmp_events::__private::strict(deserializer, "QuorumReportBad")
     }
 }
+
 impl ::qmp_events::__private::Drift for QuorumReportBad {
     fn drift(
         &self,
@@ -843,6 +869,7 @@ impl ::qmp_events::__private::Drift for QuorumReportBad {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Server information
 ///
 /// Used for `SPICE_CONNECTED` `data.server`, `SPICE_CONNECTED` `data.client`, `SPICE_DISCONNECTED` `data.server`, `SPICE_DISCONNECTED` `data.client`.
@@ -863,6 +890,7 @@ pub struct SpiceServerOrClient {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for SpiceServerOrClient {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -877,6 +905,7 @@ impl ::qmp_events::__private::serde::Serialize for SpiceServerOrClient {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for SpiceServerOrClient {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -930,6 +959,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for SpiceServerOrClient {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceServerOrClient {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -937,6 +967,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceServerOrClie
         ::qmp_events::__private::strict(deserializer, "SpiceServerOrClient")
     }
 }
+
 impl ::qmp_events::__private::Drift for SpiceServerOrClient {
     fn drift(
         &self,
@@ -947,6 +978,7 @@ impl ::qmp_events::__private::Drift for SpiceServerOrClient {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when a SPICE client connects or disconnects.
 ///
 /// Wire name: `SPICE_CONNECTED`.
@@ -984,6 +1016,7 @@ pub struct SpiceConnected {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for SpiceConnected {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -997,6 +1030,7 @@ impl ::qmp_events::__private::serde::Serialize for SpiceConnected {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for SpiceConnected {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -1049,6 +1083,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for SpiceConnected {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceConnected {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -1056,6 +1091,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceConnected {
         ::qmp_events::__private::strict(deserializer, "SpiceConnected")
     }
 }
+
 impl ::qmp_events::__private::Drift for SpiceConnected {
     fn drift(
         &self,
@@ -1067,6 +1103,7 @@ impl ::qmp_events::__private::Drift for SpiceConnected {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when a SPICE client connects or disconnects.
 ///
 /// Wire name: `SPICE_DISCONNECTED`.
@@ -1083,6 +1120,7 @@ pub struct SpiceDisconnected {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for SpiceDisconnected {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -1096,6 +1134,7 @@ impl ::qmp_events::__private::serde::Serialize for SpiceDisconnected {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for SpiceDisconnected {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -1148,6 +1187,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for SpiceDisconnected {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceDisconnected {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -1155,6 +1195,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceDisconnected
         ::qmp_events::__private::strict(deserializer, "SpiceDisconnected")
     }
 }
+
 impl ::qmp_events::__private::Drift for SpiceDisconnected {
     fn drift(
         &self,
@@ -1166,6 +1207,7 @@ impl ::qmp_events::__private::Drift for SpiceDisconnected {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Server information
 ///
 /// Used for `SPICE_INITIALIZED` `data.server`.
@@ -1190,6 +1232,7 @@ pub struct SpiceInitializedServer {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for SpiceInitializedServer {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -1207,6 +1250,7 @@ impl ::qmp_events::__private::serde::Serialize for SpiceInitializedServer {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitializedServer {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -1270,6 +1314,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitializedServer {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedServer {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -1277,6 +1322,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedS
         ::qmp_events::__private::strict(deserializer, "SpiceInitializedServer")
     }
 }
+
 impl ::qmp_events::__private::Drift for SpiceInitializedServer {
     fn drift(
         &self,
@@ -1287,6 +1333,7 @@ impl ::qmp_events::__private::Drift for SpiceInitializedServer {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Client information
 ///
 /// Used for `SPICE_INITIALIZED` `data.client`.
@@ -1323,6 +1370,7 @@ pub struct SpiceInitializedClient {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for SpiceInitializedClient {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -1341,6 +1389,7 @@ impl ::qmp_events::__private::serde::Serialize for SpiceInitializedClient {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitializedClient {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -1448,6 +1497,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitializedClient {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedClient {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -1455,6 +1505,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedC
         ::qmp_events::__private::strict(deserializer, "SpiceInitializedClient")
     }
 }
+
 impl ::qmp_events::__private::Drift for SpiceInitializedClient {
     fn drift(
         &self,
@@ -1465,6 +1516,7 @@ impl ::qmp_events::__private::Drift for SpiceInitializedClient {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted after initial handshake and authentication takes place (if any) and the SPICE channel is up'n'running
 ///
 /// Wire name: `SPICE_INITIALIZED`.
@@ -1504,6 +1556,7 @@ pub struct SpiceInitialized {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for SpiceInitialized {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -1517,6 +1570,7 @@ impl ::qmp_events::__private::serde::Serialize for SpiceInitialized {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitialized {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -1569,6 +1623,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitialized {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitialized {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -1576,6 +1631,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitialized 
         ::qmp_events::__private::strict(deserializer, "SpiceInitialized")
     }
 }
+
 impl ::qmp_events::__private::Drift for SpiceInitialized {
     fn drift(
         &self,
@@ -1587,6 +1643,7 @@ impl ::qmp_events::__private::Drift for SpiceInitialized {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// A value of `GUEST_PANICKED` `data.action`.
 ///
 /// The spec says this is currently always `"pause"`. The set is open: any other string decodes into [`GuestPanickedAction::Other`](Self::Other) and is reported as drift by the validators.
@@ -1597,6 +1654,7 @@ pub enum GuestPanickedAction {
     /// A value the spec does not list (drift), kept as sent.
     Other(String),
 }
+
 impl GuestPanickedAction {
     /// The values the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["pause"];
@@ -1608,6 +1666,7 @@ impl GuestPanickedAction {
         }
     }
 }
+
 impl From<&str> for GuestPanickedAction {
     fn from(value: &str) -> Self {
         match value {
@@ -1616,11 +1675,13 @@ impl From<&str> for GuestPanickedAction {
         }
     }
 }
+
 impl ::std::fmt::Display for GuestPanickedAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::qmp_events::__private::serde::Serialize for GuestPanickedAction {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -1629,6 +1690,7 @@ impl ::qmp_events::__private::serde::Serialize for GuestPanickedAction {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for GuestPanickedAction {
     fn accept_str(
         value: ::qmp_events::__private::Cow<'_, str>,
@@ -1641,6 +1703,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for GuestPanickedAction {
         )
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanickedAction {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -1648,6 +1711,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanickedActi
         ::qmp_events::__private::strict(deserializer, "GuestPanickedAction")
     }
 }
+
 impl ::qmp_events::__private::Drift for GuestPanickedAction {
     fn drift(
         &self,
@@ -1659,6 +1723,7 @@ impl ::qmp_events::__private::Drift for GuestPanickedAction {
         }
     }
 }
+
 /// A value of `SPICE_CONNECTED` `data.server.family`, `SPICE_CONNECTED` `data.client.family`, `SPICE_DISCONNECTED` `data.server.family`, `SPICE_DISCONNECTED` `data.client.family`, `SPICE_INITIALIZED` `data.server.family`, `SPICE_INITIALIZED` `data.client.family`.
 ///
 /// The spec lists `"ipv4"`, `"ipv6"`. The set is open: any other string decodes into [`SpiceFamily::Other`](Self::Other) and is reported as drift by the validators.
@@ -1671,6 +1736,7 @@ pub enum SpiceFamily {
     /// A value the spec does not list (drift), kept as sent.
     Other(String),
 }
+
 impl SpiceFamily {
     /// The values the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["ipv4", "ipv6"];
@@ -1683,6 +1749,7 @@ impl SpiceFamily {
         }
     }
 }
+
 impl From<&str> for SpiceFamily {
     fn from(value: &str) -> Self {
         match value {
@@ -1692,11 +1759,13 @@ impl From<&str> for SpiceFamily {
         }
     }
 }
+
 impl ::std::fmt::Display for SpiceFamily {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::qmp_events::__private::serde::Serialize for SpiceFamily {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -1705,6 +1774,7 @@ impl ::qmp_events::__private::serde::Serialize for SpiceFamily {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for SpiceFamily {
     fn accept_str(
         value: ::qmp_events::__private::Cow<'_, str>,
@@ -1718,6 +1788,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for SpiceFamily {
         )
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceFamily {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -1725,6 +1796,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceFamily {
         ::qmp_events::__private::strict(deserializer, "SpiceFamily")
     }
 }
+
 impl ::qmp_events::__private::Drift for SpiceFamily {
     fn drift(
         &self,
@@ -1736,6 +1808,7 @@ impl ::qmp_events::__private::Drift for SpiceFamily {
         }
     }
 }
+
 /// `ACPIOSTInfo`, a type the spec names but describes elsewhere in `qapi-schema.json`: kept as the raw JSON object.
 ///
 /// Used for `ACPI_DEVICE_OST` `data`. Nothing about its members is assumed, so nothing is invented or lost.
@@ -1743,6 +1816,7 @@ impl ::qmp_events::__private::Drift for SpiceFamily {
 pub struct ACPIOSTInfo(
     pub ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 );
+
 impl ::qmp_events::__private::serde::Serialize for ACPIOSTInfo {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -1751,6 +1825,7 @@ impl ::qmp_events::__private::serde::Serialize for ACPIOSTInfo {
         ::qmp_events::__private::serde::Serialize::serialize(&self.0, serializer)
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for ACPIOSTInfo {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         map: A,
@@ -1764,6 +1839,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for ACPIOSTInfo {
         )
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for ACPIOSTInfo {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -1771,6 +1847,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for ACPIOSTInfo {
         ::qmp_events::__private::strict(deserializer, "ACPIOSTInfo")
     }
 }
+
 /// The schema these types were generated from, as the validators read it.
 pub static SCHEMA: ::qmp_events::Schema = ::qmp_events::Schema {
     events: ::qmp_events::__private::Cow::Borrowed(
@@ -2171,6 +2248,7 @@ pub static SCHEMA: ::qmp_events::Schema = ::qmp_events::Schema {
         ],
     ),
 };
+
 /// Checks a JSON message against the spec and returns every violation, each with a JSON
 /// pointer. Drift (new events, members, values) is reported as such; see
 /// [`Violation::is_drift`](::qmp_events::Violation::is_drift).

@@ -87,8 +87,7 @@ impl<'de> Accept<'de> for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        lenient::decode::<Timestamp, D>(d)?
-            .map_err(|raw| de::Error::custom(format_args!("invalid timestamp: {raw}")))
+        lenient::strict(d, "timestamp")
     }
 }
 

@@ -278,6 +278,7 @@ pub enum Event {
     /// is in [`Message::extra`](::qmp_events::Message::extra).
     Absent,
 }
+
 /// The events of the spec, without their data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EventKind {
@@ -350,6 +351,7 @@ pub enum EventKind {
     /// `WATCHDOG`
     Watchdog,
 }
+
 impl EventKind {
     /// Every event of the spec, in document order.
     pub const ALL: &'static [EventKind] = &[
@@ -468,11 +470,13 @@ impl EventKind {
         }
     }
 }
+
 impl ::std::fmt::Display for EventKind {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::std::str::FromStr for EventKind {
     type Err = ::qmp_events::UnknownEventName;
     fn from_str(name: &str) -> Result<Self, Self::Err> {
@@ -480,6 +484,7 @@ impl ::std::str::FromStr for EventKind {
             .ok_or_else(|| ::qmp_events::UnknownEventName(name.to_owned()))
     }
 }
+
 impl Event {
     /// The wire name of the event, if the message has one.
     pub fn name(&self) -> Option<&str> {
@@ -527,6 +532,7 @@ impl Event {
         }
     }
 }
+
 impl ::qmp_events::EventSet for Event {
     type Kind = EventKind;
     fn schema() -> &'static ::qmp_events::Schema {
@@ -1212,6 +1218,7 @@ impl ::qmp_events::EventSet for Event {
         }
     }
 }
+
 /// Emitted when the guest changes the actual BALLOON level. This value is equivalent to the 'actual' field return by the 'query-balloon' command
 ///
 /// Wire name: `BALLOON_CHANGE`.
@@ -1242,6 +1249,7 @@ pub struct BalloonChange {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for BalloonChange {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -1254,6 +1262,7 @@ impl ::qmp_events::__private::serde::Serialize for BalloonChange {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for BalloonChange {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -1293,6 +1302,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for BalloonChange {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BalloonChange {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -1300,6 +1310,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BalloonChange {
         ::qmp_events::__private::strict(deserializer, "BalloonChange")
     }
 }
+
 impl ::qmp_events::__private::Drift for BalloonChange {
     fn drift(
         &self,
@@ -1309,6 +1320,7 @@ impl ::qmp_events::__private::Drift for BalloonChange {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when a disk image is being marked corrupt. The image can be identified by its device or node name. The 'device' field is always present for compatibility reasons, but it can be empty ("") if the image does not have a device name associated.
 ///
 /// Wire name: `BLOCK_IMAGE_CORRUPTED`.
@@ -1357,6 +1369,7 @@ pub struct BlockImageCorrupted {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for BlockImageCorrupted {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -1379,6 +1392,7 @@ impl ::qmp_events::__private::serde::Serialize for BlockImageCorrupted {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for BlockImageCorrupted {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -1456,6 +1470,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for BlockImageCorrupted {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockImageCorrupted {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -1463,6 +1478,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockImageCorrupt
         ::qmp_events::__private::strict(deserializer, "BlockImageCorrupted")
     }
 }
+
 impl ::qmp_events::__private::Drift for BlockImageCorrupted {
     fn drift(
         &self,
@@ -1472,6 +1488,7 @@ impl ::qmp_events::__private::Drift for BlockImageCorrupted {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when a disk I/O error occurs.
 ///
 /// **Note:** If action is "stop", a STOP event will eventually follow the BLOCK_IO_ERROR event.
@@ -1514,6 +1531,7 @@ pub struct BlockIoError {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for BlockIoError {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -1528,6 +1546,7 @@ impl ::qmp_events::__private::serde::Serialize for BlockIoError {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for BlockIoError {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -1591,6 +1610,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for BlockIoError {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockIoError {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -1598,6 +1618,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockIoError {
         ::qmp_events::__private::strict(deserializer, "BlockIoError")
     }
 }
+
 impl ::qmp_events::__private::Drift for BlockIoError {
     fn drift(
         &self,
@@ -1613,6 +1634,7 @@ impl ::qmp_events::__private::Drift for BlockIoError {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when a block job has been cancelled.
 ///
 /// Wire name: `BLOCK_JOB_CANCELLED`.
@@ -1661,6 +1683,7 @@ pub struct BlockJobCancelled {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for BlockJobCancelled {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -1677,6 +1700,7 @@ impl ::qmp_events::__private::serde::Serialize for BlockJobCancelled {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobCancelled {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -1746,6 +1770,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobCancelled {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobCancelled {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -1753,6 +1778,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobCancelled
         ::qmp_events::__private::strict(deserializer, "BlockJobCancelled")
     }
 }
+
 impl ::qmp_events::__private::Drift for BlockJobCancelled {
     fn drift(
         &self,
@@ -1763,6 +1789,7 @@ impl ::qmp_events::__private::Drift for BlockJobCancelled {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when a block job has completed.
 ///
 /// Wire name: `BLOCK_JOB_COMPLETED`.
@@ -1815,6 +1842,7 @@ pub struct BlockJobCompleted {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for BlockJobCompleted {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -1834,6 +1862,7 @@ impl ::qmp_events::__private::serde::Serialize for BlockJobCompleted {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobCompleted {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -1927,6 +1956,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobCompleted {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobCompleted {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -1934,6 +1964,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobCompleted
         ::qmp_events::__private::strict(deserializer, "BlockJobCompleted")
     }
 }
+
 impl ::qmp_events::__private::Drift for BlockJobCompleted {
     fn drift(
         &self,
@@ -1944,6 +1975,7 @@ impl ::qmp_events::__private::Drift for BlockJobCompleted {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when a block job encounters an error.
 ///
 /// Wire name: `BLOCK_JOB_ERROR`.
@@ -1984,6 +2016,7 @@ pub struct BlockJobError {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for BlockJobError {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -1998,6 +2031,7 @@ impl ::qmp_events::__private::serde::Serialize for BlockJobError {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobError {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -2061,6 +2095,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobError {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobError {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -2068,6 +2103,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobError {
         ::qmp_events::__private::strict(deserializer, "BlockJobError")
     }
 }
+
 impl ::qmp_events::__private::Drift for BlockJobError {
     fn drift(
         &self,
@@ -2083,6 +2119,7 @@ impl ::qmp_events::__private::Drift for BlockJobError {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when a block job is ready to complete.
 ///
 /// **Note:** The "ready to complete" status is always reset by a BLOCK_JOB_ERROR event.
@@ -2124,6 +2161,7 @@ pub struct BlockJobReady {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for BlockJobReady {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -2140,6 +2178,7 @@ impl ::qmp_events::__private::serde::Serialize for BlockJobReady {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobReady {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -2209,6 +2248,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobReady {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobReady {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -2216,6 +2256,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobReady {
         ::qmp_events::__private::strict(deserializer, "BlockJobReady")
     }
 }
+
 impl ::qmp_events::__private::Drift for BlockJobReady {
     fn drift(
         &self,
@@ -2226,6 +2267,7 @@ impl ::qmp_events::__private::Drift for BlockJobReady {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted whenever the device removal completion is acknowledged by the guest. At this point, it's safe to reuse the specified device ID. Device removal can be initiated by the guest or by HMP/QMP commands.
 ///
 /// Wire name: `DEVICE_DELETED`.
@@ -2261,6 +2303,7 @@ pub struct DeviceDeleted {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for DeviceDeleted {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -2276,6 +2319,7 @@ impl ::qmp_events::__private::serde::Serialize for DeviceDeleted {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for DeviceDeleted {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -2320,6 +2364,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for DeviceDeleted {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for DeviceDeleted {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -2327,6 +2372,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for DeviceDeleted {
         ::qmp_events::__private::strict(deserializer, "DeviceDeleted")
     }
 }
+
 impl ::qmp_events::__private::Drift for DeviceDeleted {
     fn drift(
         &self,
@@ -2336,6 +2382,7 @@ impl ::qmp_events::__private::Drift for DeviceDeleted {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// It's emitted whenever the tray of a removable device is moved by the guest or by HMP/QMP commands.
 ///
 /// Wire name: `DEVICE_TRAY_MOVED`.
@@ -2372,6 +2419,7 @@ pub struct DeviceTrayMoved {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for DeviceTrayMoved {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -2385,6 +2433,7 @@ impl ::qmp_events::__private::serde::Serialize for DeviceTrayMoved {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for DeviceTrayMoved {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -2433,6 +2482,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for DeviceTrayMoved {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for DeviceTrayMoved {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -2440,6 +2490,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for DeviceTrayMoved {
         ::qmp_events::__private::strict(deserializer, "DeviceTrayMoved")
     }
 }
+
 impl ::qmp_events::__private::Drift for DeviceTrayMoved {
     fn drift(
         &self,
@@ -2449,6 +2500,7 @@ impl ::qmp_events::__private::Drift for DeviceTrayMoved {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when guest OS panic is detected.
 ///
 /// Wire name: `GUEST_PANICKED`.
@@ -2478,6 +2530,7 @@ pub struct GuestPanicked {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for GuestPanicked {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -2490,6 +2543,7 @@ impl ::qmp_events::__private::serde::Serialize for GuestPanicked {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for GuestPanicked {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -2531,6 +2585,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for GuestPanicked {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanicked {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -2538,6 +2593,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanicked {
         ::qmp_events::__private::strict(deserializer, "GuestPanicked")
     }
 }
+
 impl ::qmp_events::__private::Drift for GuestPanicked {
     fn drift(
         &self,
@@ -2548,6 +2604,7 @@ impl ::qmp_events::__private::Drift for GuestPanicked {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when memory hot unplug error occurs.
 ///
 /// Wire name: `MEM_UNPLUG_ERROR`.
@@ -2576,6 +2633,7 @@ pub struct MemUnplugError {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for MemUnplugError {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -2589,6 +2647,7 @@ impl ::qmp_events::__private::serde::Serialize for MemUnplugError {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for MemUnplugError {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -2633,6 +2692,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for MemUnplugError {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for MemUnplugError {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -2640,6 +2700,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for MemUnplugError {
         ::qmp_events::__private::strict(deserializer, "MemUnplugError")
     }
 }
+
 impl ::qmp_events::__private::Drift for MemUnplugError {
     fn drift(
         &self,
@@ -2649,6 +2710,7 @@ impl ::qmp_events::__private::Drift for MemUnplugError {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// The event is emitted once until the query command is executed, the first event will always be emitted.
 ///
 /// Wire name: `NIC_RX_FILTER_CHANGED`.
@@ -2677,6 +2739,7 @@ pub struct NicRxFilterChanged {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for NicRxFilterChanged {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -2690,6 +2753,7 @@ impl ::qmp_events::__private::serde::Serialize for NicRxFilterChanged {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for NicRxFilterChanged {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -2730,6 +2794,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for NicRxFilterChanged {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for NicRxFilterChanged {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -2737,6 +2802,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for NicRxFilterChange
         ::qmp_events::__private::strict(deserializer, "NicRxFilterChanged")
     }
 }
+
 impl ::qmp_events::__private::Drift for NicRxFilterChanged {
     fn drift(
         &self,
@@ -2746,6 +2812,7 @@ impl ::qmp_events::__private::Drift for NicRxFilterChanged {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted by the Quorum block driver if it fails to establish a quorum.
 ///
 /// Wire name: `QUORUM_FAILURE`.
@@ -2784,6 +2851,7 @@ pub struct QuorumFailure {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for QuorumFailure {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -2798,6 +2866,7 @@ impl ::qmp_events::__private::serde::Serialize for QuorumFailure {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for QuorumFailure {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -2860,6 +2929,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for QuorumFailure {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumFailure {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -2867,6 +2937,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumFailure {
         ::qmp_events::__private::strict(deserializer, "QuorumFailure")
     }
 }
+
 impl ::qmp_events::__private::Drift for QuorumFailure {
     fn drift(
         &self,
@@ -2876,6 +2947,7 @@ impl ::qmp_events::__private::Drift for QuorumFailure {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted to report a corruption of a Quorum file.
 ///
 /// Wire name: `QUORUM_REPORT_BAD`.
@@ -2918,6 +2990,7 @@ pub struct QuorumReportBad {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for QuorumReportBad {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -2935,6 +3008,7 @@ impl ::qmp_events::__private::serde::Serialize for QuorumReportBad {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for QuorumReportBad {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -3007,6 +3081,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for QuorumReportBad {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumReportBad {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -3014,6 +3089,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumReportBad {
         ::qmp_events::__private::strict(deserializer, "QuorumReportBad")
     }
 }
+
 impl ::qmp_events::__private::Drift for QuorumReportBad {
     fn drift(
         &self,
@@ -3023,6 +3099,7 @@ impl ::qmp_events::__private::Drift for QuorumReportBad {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when the guest changes the RTC time.
 ///
 /// Wire name: `RTC_CHANGE`.
@@ -3053,6 +3130,7 @@ pub struct RtcChange {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for RtcChange {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -3065,6 +3143,7 @@ impl ::qmp_events::__private::serde::Serialize for RtcChange {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for RtcChange {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -3104,6 +3183,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for RtcChange {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for RtcChange {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -3111,6 +3191,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for RtcChange {
         ::qmp_events::__private::strict(deserializer, "RtcChange")
     }
 }
+
 impl ::qmp_events::__private::Drift for RtcChange {
     fn drift(
         &self,
@@ -3120,6 +3201,7 @@ impl ::qmp_events::__private::Drift for RtcChange {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Server information
 ///
 /// Used for `SPICE_CONNECTED` `data.server`, `SPICE_CONNECTED` `data.client`, `SPICE_DISCONNECTED` `data.server`, `SPICE_DISCONNECTED` `data.client`.
@@ -3140,6 +3222,7 @@ pub struct SpiceServerOrClient {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for SpiceServerOrClient {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -3154,6 +3237,7 @@ impl ::qmp_events::__private::serde::Serialize for SpiceServerOrClient {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for SpiceServerOrClient {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -3207,6 +3291,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for SpiceServerOrClient {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceServerOrClient {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -3214,6 +3299,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceServerOrClie
         ::qmp_events::__private::strict(deserializer, "SpiceServerOrClient")
     }
 }
+
 impl ::qmp_events::__private::Drift for SpiceServerOrClient {
     fn drift(
         &self,
@@ -3224,6 +3310,7 @@ impl ::qmp_events::__private::Drift for SpiceServerOrClient {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when a SPICE client connects.
 ///
 /// Wire name: `SPICE_CONNECTED`.
@@ -3261,6 +3348,7 @@ pub struct SpiceConnected {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for SpiceConnected {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -3274,6 +3362,7 @@ impl ::qmp_events::__private::serde::Serialize for SpiceConnected {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for SpiceConnected {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -3326,6 +3415,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for SpiceConnected {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceConnected {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -3333,6 +3423,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceConnected {
         ::qmp_events::__private::strict(deserializer, "SpiceConnected")
     }
 }
+
 impl ::qmp_events::__private::Drift for SpiceConnected {
     fn drift(
         &self,
@@ -3344,6 +3435,7 @@ impl ::qmp_events::__private::Drift for SpiceConnected {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when a SPICE client disconnects.
 ///
 /// Wire name: `SPICE_DISCONNECTED`.
@@ -3381,6 +3473,7 @@ pub struct SpiceDisconnected {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for SpiceDisconnected {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -3394,6 +3487,7 @@ impl ::qmp_events::__private::serde::Serialize for SpiceDisconnected {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for SpiceDisconnected {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -3446,6 +3540,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for SpiceDisconnected {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceDisconnected {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -3453,6 +3548,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceDisconnected
         ::qmp_events::__private::strict(deserializer, "SpiceDisconnected")
     }
 }
+
 impl ::qmp_events::__private::Drift for SpiceDisconnected {
     fn drift(
         &self,
@@ -3464,6 +3560,7 @@ impl ::qmp_events::__private::Drift for SpiceDisconnected {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Server information
 ///
 /// Used for `SPICE_INITIALIZED` `data.server`.
@@ -3488,6 +3585,7 @@ pub struct SpiceInitializedServer {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for SpiceInitializedServer {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -3505,6 +3603,7 @@ impl ::qmp_events::__private::serde::Serialize for SpiceInitializedServer {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitializedServer {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -3568,6 +3667,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitializedServer {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedServer {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -3575,6 +3675,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedS
         ::qmp_events::__private::strict(deserializer, "SpiceInitializedServer")
     }
 }
+
 impl ::qmp_events::__private::Drift for SpiceInitializedServer {
     fn drift(
         &self,
@@ -3585,6 +3686,7 @@ impl ::qmp_events::__private::Drift for SpiceInitializedServer {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Client information
 ///
 /// Used for `SPICE_INITIALIZED` `data.client`.
@@ -3621,6 +3723,7 @@ pub struct SpiceInitializedClient {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for SpiceInitializedClient {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -3639,6 +3742,7 @@ impl ::qmp_events::__private::serde::Serialize for SpiceInitializedClient {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitializedClient {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -3746,6 +3850,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitializedClient {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedClient {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -3753,6 +3858,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedC
         ::qmp_events::__private::strict(deserializer, "SpiceInitializedClient")
     }
 }
+
 impl ::qmp_events::__private::Drift for SpiceInitializedClient {
     fn drift(
         &self,
@@ -3763,6 +3869,7 @@ impl ::qmp_events::__private::Drift for SpiceInitializedClient {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted after initial handshake and authentication takes place (if any) and the SPICE channel is up and running
 ///
 /// Wire name: `SPICE_INITIALIZED`.
@@ -3802,6 +3909,7 @@ pub struct SpiceInitialized {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for SpiceInitialized {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -3815,6 +3923,7 @@ impl ::qmp_events::__private::serde::Serialize for SpiceInitialized {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitialized {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -3867,6 +3976,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitialized {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitialized {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -3874,6 +3984,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitialized 
         ::qmp_events::__private::strict(deserializer, "SpiceInitialized")
     }
 }
+
 impl ::qmp_events::__private::Drift for SpiceInitialized {
     fn drift(
         &self,
@@ -3885,6 +3996,7 @@ impl ::qmp_events::__private::Drift for SpiceInitialized {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when a migration event happens
 ///
 /// Wire name: `MIGRATION`.
@@ -3916,6 +4028,7 @@ pub struct Migration {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for Migration {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -3928,6 +4041,7 @@ impl ::qmp_events::__private::serde::Serialize for Migration {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for Migration {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -3967,6 +4081,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for Migration {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for Migration {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -3974,6 +4089,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for Migration {
         ::qmp_events::__private::strict(deserializer, "Migration")
     }
 }
+
 impl ::qmp_events::__private::Drift for Migration {
     fn drift(
         &self,
@@ -3983,6 +4099,7 @@ impl ::qmp_events::__private::Drift for Migration {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Server information
 ///
 /// Used for `VNC_CONNECTED` `data.server`, `VNC_DISCONNECTED` `data.server`, `VNC_INITIALIZED` `data.server`.
@@ -4007,6 +4124,7 @@ pub struct VncServer {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for VncServer {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -4024,6 +4142,7 @@ impl ::qmp_events::__private::serde::Serialize for VncServer {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for VncServer {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -4091,6 +4210,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for VncServer {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncServer {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -4098,6 +4218,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncServer {
         ::qmp_events::__private::strict(deserializer, "VncServer")
     }
 }
+
 impl ::qmp_events::__private::Drift for VncServer {
     fn drift(
         &self,
@@ -4108,6 +4229,7 @@ impl ::qmp_events::__private::Drift for VncServer {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Client information
 ///
 /// Used for `VNC_CONNECTED` `data.client`.
@@ -4128,6 +4250,7 @@ pub struct VncConnectedClient {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for VncConnectedClient {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -4142,6 +4265,7 @@ impl ::qmp_events::__private::serde::Serialize for VncConnectedClient {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for VncConnectedClient {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -4199,6 +4323,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for VncConnectedClient {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncConnectedClient {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -4206,6 +4331,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncConnectedClien
         ::qmp_events::__private::strict(deserializer, "VncConnectedClient")
     }
 }
+
 impl ::qmp_events::__private::Drift for VncConnectedClient {
     fn drift(
         &self,
@@ -4216,6 +4342,7 @@ impl ::qmp_events::__private::Drift for VncConnectedClient {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when a VNC client establishes a connection.
 ///
 /// **Note:** This event is emitted before any authentication takes place, thus the authentication ID is not provided.
@@ -4256,6 +4383,7 @@ pub struct VncConnected {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for VncConnected {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -4269,6 +4397,7 @@ impl ::qmp_events::__private::serde::Serialize for VncConnected {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for VncConnected {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -4319,6 +4448,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for VncConnected {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncConnected {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -4326,6 +4456,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncConnected {
         ::qmp_events::__private::strict(deserializer, "VncConnected")
     }
 }
+
 impl ::qmp_events::__private::Drift for VncConnected {
     fn drift(
         &self,
@@ -4337,6 +4468,7 @@ impl ::qmp_events::__private::Drift for VncConnected {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Client information
 ///
 /// Used for `VNC_DISCONNECTED` `data.client`, `VNC_INITIALIZED` `data.client`.
@@ -4365,6 +4497,7 @@ pub struct VncClient {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for VncClient {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -4385,6 +4518,7 @@ impl ::qmp_events::__private::serde::Serialize for VncClient {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for VncClient {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -4475,6 +4609,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for VncClient {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncClient {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -4482,6 +4617,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncClient {
         ::qmp_events::__private::strict(deserializer, "VncClient")
     }
 }
+
 impl ::qmp_events::__private::Drift for VncClient {
     fn drift(
         &self,
@@ -4492,6 +4628,7 @@ impl ::qmp_events::__private::Drift for VncClient {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when the connection is closed.
 ///
 /// Wire name: `VNC_DISCONNECTED`.
@@ -4530,6 +4667,7 @@ pub struct VncDisconnected {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for VncDisconnected {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -4543,6 +4681,7 @@ impl ::qmp_events::__private::serde::Serialize for VncDisconnected {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for VncDisconnected {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -4591,6 +4730,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for VncDisconnected {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncDisconnected {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -4598,6 +4738,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncDisconnected {
         ::qmp_events::__private::strict(deserializer, "VncDisconnected")
     }
 }
+
 impl ::qmp_events::__private::Drift for VncDisconnected {
     fn drift(
         &self,
@@ -4609,6 +4750,7 @@ impl ::qmp_events::__private::Drift for VncDisconnected {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted after authentication takes place (if any) and the VNC session is made active.
 ///
 /// Wire name: `VNC_INITIALIZED`.
@@ -4647,6 +4789,7 @@ pub struct VncInitialized {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for VncInitialized {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -4660,6 +4803,7 @@ impl ::qmp_events::__private::serde::Serialize for VncInitialized {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for VncInitialized {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -4708,6 +4852,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for VncInitialized {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncInitialized {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -4715,6 +4860,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncInitialized {
         ::qmp_events::__private::strict(deserializer, "VncInitialized")
     }
 }
+
 impl ::qmp_events::__private::Drift for VncInitialized {
     fn drift(
         &self,
@@ -4726,6 +4872,7 @@ impl ::qmp_events::__private::Drift for VncInitialized {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when the guest opens or closes a virtio-serial port.
 ///
 /// Wire name: `VSERPORT_CHANGE`.
@@ -4760,6 +4907,7 @@ pub struct VserportChange {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for VserportChange {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -4773,6 +4921,7 @@ impl ::qmp_events::__private::serde::Serialize for VserportChange {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for VserportChange {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -4813,6 +4962,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for VserportChange {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VserportChange {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -4820,6 +4970,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VserportChange {
         ::qmp_events::__private::strict(deserializer, "VserportChange")
     }
 }
+
 impl ::qmp_events::__private::Drift for VserportChange {
     fn drift(
         &self,
@@ -4829,6 +4980,7 @@ impl ::qmp_events::__private::Drift for VserportChange {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// Emitted when the watchdog device's timer is expired.
 ///
 /// **Note:** If action is "reset", "shutdown", or "pause" the WATCHDOG event is followed respectively by the RESET, SHUTDOWN, or STOP events.
@@ -4861,6 +5013,7 @@ pub struct Watchdog {
     /// Members the spec does not describe, kept as sent (drift).
     pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 }
+
 impl ::qmp_events::__private::serde::Serialize for Watchdog {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -4873,6 +5026,7 @@ impl ::qmp_events::__private::serde::Serialize for Watchdog {
         map.end()
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for Watchdog {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         mut map: A,
@@ -4912,6 +5066,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for Watchdog {
         }
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for Watchdog {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -4919,6 +5074,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for Watchdog {
         ::qmp_events::__private::strict(deserializer, "Watchdog")
     }
 }
+
 impl ::qmp_events::__private::Drift for Watchdog {
     fn drift(
         &self,
@@ -4929,6 +5085,7 @@ impl ::qmp_events::__private::Drift for Watchdog {
         ::qmp_events::__private::report_extra(&self.extra, path, out);
     }
 }
+
 /// A value of `BLOCK_IO_ERROR` `data.operation`, `BLOCK_JOB_ERROR` `data.operation`.
 ///
 /// The spec lists `"read"`, `"write"`. The set is open: any other string decodes into [`BlockOperation::Other`](Self::Other) and is reported as drift by the validators.
@@ -4941,6 +5098,7 @@ pub enum BlockOperation {
     /// A value the spec does not list (drift), kept as sent.
     Other(String),
 }
+
 impl BlockOperation {
     /// The values the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["read", "write"];
@@ -4953,6 +5111,7 @@ impl BlockOperation {
         }
     }
 }
+
 impl From<&str> for BlockOperation {
     fn from(value: &str) -> Self {
         match value {
@@ -4962,11 +5121,13 @@ impl From<&str> for BlockOperation {
         }
     }
 }
+
 impl ::std::fmt::Display for BlockOperation {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::qmp_events::__private::serde::Serialize for BlockOperation {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -4975,6 +5136,7 @@ impl ::qmp_events::__private::serde::Serialize for BlockOperation {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for BlockOperation {
     fn accept_str(
         value: ::qmp_events::__private::Cow<'_, str>,
@@ -4988,6 +5150,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for BlockOperation {
         )
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockOperation {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -4995,6 +5158,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockOperation {
         ::qmp_events::__private::strict(deserializer, "BlockOperation")
     }
 }
+
 impl ::qmp_events::__private::Drift for BlockOperation {
     fn drift(
         &self,
@@ -5006,6 +5170,7 @@ impl ::qmp_events::__private::Drift for BlockOperation {
         }
     }
 }
+
 /// A value of `BLOCK_IO_ERROR` `data.action`.
 ///
 /// The spec lists `"ignore"`, `"report"`, `"stop"`. The set is open: any other string decodes into [`BlockIoErrorAction::Other`](Self::Other) and is reported as drift by the validators.
@@ -5020,6 +5185,7 @@ pub enum BlockIoErrorAction {
     /// A value the spec does not list (drift), kept as sent.
     Other(String),
 }
+
 impl BlockIoErrorAction {
     /// The values the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["ignore", "report", "stop"];
@@ -5033,6 +5199,7 @@ impl BlockIoErrorAction {
         }
     }
 }
+
 impl From<&str> for BlockIoErrorAction {
     fn from(value: &str) -> Self {
         match value {
@@ -5043,11 +5210,13 @@ impl From<&str> for BlockIoErrorAction {
         }
     }
 }
+
 impl ::std::fmt::Display for BlockIoErrorAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::qmp_events::__private::serde::Serialize for BlockIoErrorAction {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -5056,6 +5225,7 @@ impl ::qmp_events::__private::serde::Serialize for BlockIoErrorAction {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for BlockIoErrorAction {
     fn accept_str(
         value: ::qmp_events::__private::Cow<'_, str>,
@@ -5070,6 +5240,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for BlockIoErrorAction {
         )
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockIoErrorAction {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -5077,6 +5248,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockIoErrorActio
         ::qmp_events::__private::strict(deserializer, "BlockIoErrorAction")
     }
 }
+
 impl ::qmp_events::__private::Drift for BlockIoErrorAction {
     fn drift(
         &self,
@@ -5088,6 +5260,7 @@ impl ::qmp_events::__private::Drift for BlockIoErrorAction {
         }
     }
 }
+
 /// A value of `BLOCK_JOB_CANCELLED` `data.type`, `BLOCK_JOB_COMPLETED` `data.type`, `BLOCK_JOB_READY` `data.type`.
 ///
 /// The spec lists `"stream"`, `"commit"`. The set is open: any other string decodes into [`BlockJobType::Other`](Self::Other) and is reported as drift by the validators.
@@ -5100,6 +5273,7 @@ pub enum BlockJobType {
     /// A value the spec does not list (drift), kept as sent.
     Other(String),
 }
+
 impl BlockJobType {
     /// The values the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["stream", "commit"];
@@ -5112,6 +5286,7 @@ impl BlockJobType {
         }
     }
 }
+
 impl From<&str> for BlockJobType {
     fn from(value: &str) -> Self {
         match value {
@@ -5121,11 +5296,13 @@ impl From<&str> for BlockJobType {
         }
     }
 }
+
 impl ::std::fmt::Display for BlockJobType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::qmp_events::__private::serde::Serialize for BlockJobType {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -5134,6 +5311,7 @@ impl ::qmp_events::__private::serde::Serialize for BlockJobType {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobType {
     fn accept_str(
         value: ::qmp_events::__private::Cow<'_, str>,
@@ -5147,6 +5325,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobType {
         )
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobType {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -5154,6 +5333,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobType {
         ::qmp_events::__private::strict(deserializer, "BlockJobType")
     }
 }
+
 impl ::qmp_events::__private::Drift for BlockJobType {
     fn drift(
         &self,
@@ -5165,6 +5345,7 @@ impl ::qmp_events::__private::Drift for BlockJobType {
         }
     }
 }
+
 /// A value of `BLOCK_JOB_ERROR` `data.action`.
 ///
 /// The spec lists `"ignore"`, `"report"`, `"stop"`. The set is open: any other string decodes into [`BlockJobErrorAction::Other`](Self::Other) and is reported as drift by the validators.
@@ -5179,6 +5360,7 @@ pub enum BlockJobErrorAction {
     /// A value the spec does not list (drift), kept as sent.
     Other(String),
 }
+
 impl BlockJobErrorAction {
     /// The values the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["ignore", "report", "stop"];
@@ -5192,6 +5374,7 @@ impl BlockJobErrorAction {
         }
     }
 }
+
 impl From<&str> for BlockJobErrorAction {
     fn from(value: &str) -> Self {
         match value {
@@ -5202,11 +5385,13 @@ impl From<&str> for BlockJobErrorAction {
         }
     }
 }
+
 impl ::std::fmt::Display for BlockJobErrorAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::qmp_events::__private::serde::Serialize for BlockJobErrorAction {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -5215,6 +5400,7 @@ impl ::qmp_events::__private::serde::Serialize for BlockJobErrorAction {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobErrorAction {
     fn accept_str(
         value: ::qmp_events::__private::Cow<'_, str>,
@@ -5229,6 +5415,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobErrorAction {
         )
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobErrorAction {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -5236,6 +5423,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobErrorActi
         ::qmp_events::__private::strict(deserializer, "BlockJobErrorAction")
     }
 }
+
 impl ::qmp_events::__private::Drift for BlockJobErrorAction {
     fn drift(
         &self,
@@ -5247,6 +5435,7 @@ impl ::qmp_events::__private::Drift for BlockJobErrorAction {
         }
     }
 }
+
 /// A value of `GUEST_PANICKED` `data.action`.
 ///
 /// The spec says this is currently always `"pause"`. The set is open: any other string decodes into [`GuestPanickedAction::Other`](Self::Other) and is reported as drift by the validators.
@@ -5257,6 +5446,7 @@ pub enum GuestPanickedAction {
     /// A value the spec does not list (drift), kept as sent.
     Other(String),
 }
+
 impl GuestPanickedAction {
     /// The values the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["pause"];
@@ -5268,6 +5458,7 @@ impl GuestPanickedAction {
         }
     }
 }
+
 impl From<&str> for GuestPanickedAction {
     fn from(value: &str) -> Self {
         match value {
@@ -5276,11 +5467,13 @@ impl From<&str> for GuestPanickedAction {
         }
     }
 }
+
 impl ::std::fmt::Display for GuestPanickedAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::qmp_events::__private::serde::Serialize for GuestPanickedAction {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -5289,6 +5482,7 @@ impl ::qmp_events::__private::serde::Serialize for GuestPanickedAction {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for GuestPanickedAction {
     fn accept_str(
         value: ::qmp_events::__private::Cow<'_, str>,
@@ -5301,6 +5495,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for GuestPanickedAction {
         )
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanickedAction {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -5308,6 +5503,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanickedActi
         ::qmp_events::__private::strict(deserializer, "GuestPanickedAction")
     }
 }
+
 impl ::qmp_events::__private::Drift for GuestPanickedAction {
     fn drift(
         &self,
@@ -5319,6 +5515,7 @@ impl ::qmp_events::__private::Drift for GuestPanickedAction {
         }
     }
 }
+
 /// A value of `SPICE_CONNECTED` `data.server.family`, `SPICE_CONNECTED` `data.client.family`, `SPICE_DISCONNECTED` `data.server.family`, `SPICE_DISCONNECTED` `data.client.family`, `SPICE_INITIALIZED` `data.server.family`, `SPICE_INITIALIZED` `data.client.family`, `VNC_CONNECTED` `data.server.family`, `VNC_CONNECTED` `data.client.family`, `VNC_DISCONNECTED` `data.server.family`, `VNC_DISCONNECTED` `data.client.family`, `VNC_INITIALIZED` `data.server.family`, `VNC_INITIALIZED` `data.client.family`.
 ///
 /// The spec lists `"ipv4"`, `"ipv6"`. The set is open: any other string decodes into [`Family::Other`](Self::Other) and is reported as drift by the validators.
@@ -5331,6 +5528,7 @@ pub enum Family {
     /// A value the spec does not list (drift), kept as sent.
     Other(String),
 }
+
 impl Family {
     /// The values the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["ipv4", "ipv6"];
@@ -5343,6 +5541,7 @@ impl Family {
         }
     }
 }
+
 impl From<&str> for Family {
     fn from(value: &str) -> Self {
         match value {
@@ -5352,11 +5551,13 @@ impl From<&str> for Family {
         }
     }
 }
+
 impl ::std::fmt::Display for Family {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::qmp_events::__private::serde::Serialize for Family {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -5365,6 +5566,7 @@ impl ::qmp_events::__private::serde::Serialize for Family {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for Family {
     fn accept_str(
         value: ::qmp_events::__private::Cow<'_, str>,
@@ -5378,6 +5580,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for Family {
         )
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for Family {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -5385,6 +5588,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for Family {
         ::qmp_events::__private::strict(deserializer, "Family")
     }
 }
+
 impl ::qmp_events::__private::Drift for Family {
     fn drift(
         &self,
@@ -5396,6 +5600,7 @@ impl ::qmp_events::__private::Drift for Family {
         }
     }
 }
+
 /// A value of `WATCHDOG` `data.action`.
 ///
 /// The spec lists `"reset"`, `"shutdown"`, `"poweroff"`, `"pause"`, `"debug"`, `"none"`. The set is open: any other string decodes into [`WatchdogAction::Other`](Self::Other) and is reported as drift by the validators.
@@ -5416,6 +5621,7 @@ pub enum WatchdogAction {
     /// A value the spec does not list (drift), kept as sent.
     Other(String),
 }
+
 impl WatchdogAction {
     /// The values the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &[
@@ -5439,6 +5645,7 @@ impl WatchdogAction {
         }
     }
 }
+
 impl From<&str> for WatchdogAction {
     fn from(value: &str) -> Self {
         match value {
@@ -5452,11 +5659,13 @@ impl From<&str> for WatchdogAction {
         }
     }
 }
+
 impl ::std::fmt::Display for WatchdogAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::qmp_events::__private::serde::Serialize for WatchdogAction {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -5465,6 +5674,7 @@ impl ::qmp_events::__private::serde::Serialize for WatchdogAction {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for WatchdogAction {
     fn accept_str(
         value: ::qmp_events::__private::Cow<'_, str>,
@@ -5482,6 +5692,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for WatchdogAction {
         )
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for WatchdogAction {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -5489,6 +5700,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for WatchdogAction {
         ::qmp_events::__private::strict(deserializer, "WatchdogAction")
     }
 }
+
 impl ::qmp_events::__private::Drift for WatchdogAction {
     fn drift(
         &self,
@@ -5500,6 +5712,7 @@ impl ::qmp_events::__private::Drift for WatchdogAction {
         }
     }
 }
+
 /// `ACPIOSTInfo`, a type the spec names but describes elsewhere in `qapi-schema.json`: kept as the raw JSON object.
 ///
 /// Used for `ACPI_DEVICE_OST` `data`. Nothing about its members is assumed, so nothing is invented or lost.
@@ -5507,6 +5720,7 @@ impl ::qmp_events::__private::Drift for WatchdogAction {
 pub struct ACPIOSTInfo(
     pub ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
 );
+
 impl ::qmp_events::__private::serde::Serialize for ACPIOSTInfo {
     fn serialize<S: ::qmp_events::__private::Serializer>(
         &self,
@@ -5515,6 +5729,7 @@ impl ::qmp_events::__private::serde::Serialize for ACPIOSTInfo {
         ::qmp_events::__private::serde::Serialize::serialize(&self.0, serializer)
     }
 }
+
 impl<'de> ::qmp_events::__private::Accept<'de> for ACPIOSTInfo {
     fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
         map: A,
@@ -5528,6 +5743,7 @@ impl<'de> ::qmp_events::__private::Accept<'de> for ACPIOSTInfo {
         )
     }
 }
+
 impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for ACPIOSTInfo {
     fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
         deserializer: D,
@@ -5535,6 +5751,7 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for ACPIOSTInfo {
         ::qmp_events::__private::strict(deserializer, "ACPIOSTInfo")
     }
 }
+
 /// The schema these types were generated from, as the validators read it.
 pub static SCHEMA: ::qmp_events::Schema = ::qmp_events::Schema {
     events: ::qmp_events::__private::Cow::Borrowed(
@@ -6719,6 +6936,7 @@ pub static SCHEMA: ::qmp_events::Schema = ::qmp_events::Schema {
         ],
     ),
 };
+
 /// Checks a JSON message against the spec and returns every violation, each with a JSON
 /// pointer. Drift (new events, members, values) is reported as such; see
 /// [`Violation::is_drift`](::qmp_events::Violation::is_drift).
