@@ -82,6 +82,11 @@ pub use generated::*;
 pub use message::{EventSet, Message, MismatchedEvent, Timestamp, UnknownEvent, UnknownEventName};
 pub use qmp_schema::{self as schema, Schema, Violation, ViolationKind};
 
+/// The repository README's Rust examples, compiled and run as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// Items the generated code uses; not part of the stable API.
 #[doc(hidden)]
 pub mod __private {
