@@ -340,11 +340,6 @@ impl Object {
         self.raw.push((key, value));
     }
 
-    /// Whether no unknown member was seen.
-    pub fn extra_is_empty(&self) -> bool {
-        self.extra.is_empty()
-    }
-
     /// Whether every member seen matched the spec.
     pub fn is_clean(&self) -> bool {
         self.clean

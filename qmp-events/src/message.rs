@@ -22,13 +22,13 @@ pub struct Timestamp {
 impl Timestamp {
     /// Reads a timestamp from JSON: exactly the two integer members, nothing else.
     pub fn from_value(value: &Value) -> Option<Timestamp> {
-        let object = value.as_object()?;
-        if object.len() != 2 {
+        // One definition of a well-formed timestamp, shared with the validators.
+        if !qmp_schema::is_timestamp(value) {
             return None;
         }
         Some(Timestamp {
-            seconds: object.get("seconds")?.as_i64()?,
-            microseconds: object.get("microseconds")?.as_i64()?,
+            seconds: value["seconds"].as_i64()?,
+            microseconds: value["microseconds"].as_i64()?,
         })
     }
 

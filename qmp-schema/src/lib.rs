@@ -210,13 +210,8 @@ impl ViolationKind {
 impl Serialize for JsonKind {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(match self {
-            JsonKind::String => "string",
-            JsonKind::Integer => "integer",
-            JsonKind::Number => "number",
-            JsonKind::Boolean => "boolean",
-            JsonKind::Object => "object",
-            JsonKind::Array => "array",
             JsonKind::Any => "any",
+            other => other.name(),
         })
     }
 }
