@@ -2,7 +2,7 @@
 # Instruction counts (callgrind) of one pass of the decode workloads over the bench corpus:
 # deterministic, unlike wall-clock time on a shared machine. Needs valgrind (Debian: valgrind).
 #
-#   scripts/count-instructions.sh                      # typed, ignored, value, typed_and_violations
+#   scripts/count-instructions.sh                      # parsed, typed, ignored, value, and +violations
 #   scripts/count-instructions.sh typed serialize      # any of the decode:: workloads
 #   GROUP=qapi-subset scripts/count-instructions.sh typed qapi value ignored
 set -euo pipefail
@@ -12,7 +12,7 @@ CARGO_PROFILE_BENCH_DEBUG=line-tables-only CARGO_TARGET_DIR=target/profiling \
     cargo bench -q -p qmp-bench --bench decode --no-run 2>/dev/null
 bench=$(ls -t target/profiling/release/deps/decode-* | grep -v '\.d$' | head -1)
 out=$(mktemp -d)
-for workload in "${@:-typed ignored value typed_and_violations}"; do
+for workload in "${@:-parsed typed ignored value parsed_and_violations typed_and_violations}"; do
     for w in $workload; do
         valgrind --tool=callgrind --toggle-collect="decode::$w" --callgrind-out-file="$out/cg.$w" \
             "$bench" --test "^$group/" >/dev/null 2>&1

@@ -32,6 +32,29 @@ fn typed(lines: &[&str]) -> usize {
     n
 }
 
+/// `line.parse::<Message>()`: the crate's own reader, with serde_json as the fallback.
+#[inline(never)]
+fn parsed(lines: &[&str]) -> usize {
+    let mut n = 0;
+    for line in lines {
+        let msg: Message = line.parse().expect("every object decodes");
+        n += usize::from(msg.timestamp.is_some());
+        black_box(msg);
+    }
+    n
+}
+
+#[inline(never)]
+fn parsed_and_violations(lines: &[&str]) -> usize {
+    let mut n = 0;
+    for line in lines {
+        let msg: Message = line.parse().expect("every object decodes");
+        n += msg.violations().len();
+        black_box(msg);
+    }
+    n
+}
+
 #[inline(never)]
 fn typed_and_violations(lines: &[&str]) -> usize {
     let mut n = 0;
@@ -158,6 +181,10 @@ fn benches(c: &mut Criterion) {
     group.bench_function("typed+violations", |b| {
         b.iter(|| typed_and_violations(black_box(&lines)))
     });
+    group.bench_function("parsed", |b| b.iter(|| parsed(black_box(&lines))));
+    group.bench_function("parsed+violations", |b| {
+        b.iter(|| parsed_and_violations(black_box(&lines)))
+    });
     group.bench_function("value", |b| b.iter(|| value(black_box(&lines))));
     group.bench_function("value+schema", |b| {
         b.iter(|| value_and_schema(black_box(&lines)))
@@ -170,6 +197,7 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("qapi-subset");
     group.throughput(Throughput::Bytes(bytes(&qapi_lines)));
     group.bench_function("typed", |b| b.iter(|| typed(black_box(&qapi_lines))));
+    group.bench_function("parsed", |b| b.iter(|| parsed(black_box(&qapi_lines))));
     group.bench_function("value", |b| b.iter(|| value(black_box(&qapi_lines))));
     group.bench_function("ignored_any", |b| {
         b.iter(|| ignored(black_box(&qapi_lines)))

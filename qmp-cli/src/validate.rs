@@ -91,7 +91,7 @@ fn object(line: &[u8]) -> Result<Value, String> {
 
 /// The typed path: decodes the line as a [`Message`] and asks it for its violations.
 fn check_typed(line: &[u8]) -> Result<Checked, String> {
-    let message = match serde_json::from_slice::<Message>(line) {
+    let message = match Message::from_slice(line) {
         Ok(message) => message,
         // Not an object, bad JSON, or an object the streaming decoder refuses (a duplicate
         // `event`, say): read it as a Value (last duplicate wins, as for `--spec`) and retry.

@@ -71,6 +71,7 @@
 extern crate self as qmp_events;
 
 mod drift;
+mod fast;
 pub mod lenient;
 mod message;
 

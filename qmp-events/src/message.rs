@@ -245,6 +245,15 @@ impl<E: EventSet> Message<E> {
         serde_json::from_value(value)
     }
 
+    /// Decodes a message from JSON bytes, as [`str::parse`] does: the bytes must be UTF-8.
+    pub fn from_slice(json: &[u8]) -> Result<Self, serde_json::Error> {
+        match std::str::from_utf8(json) {
+            Ok(json) => json.parse(),
+            // Not UTF-8, hence not JSON either: serde_json says where.
+            Err(_) => serde_json::from_slice(json),
+        }
+    }
+
     /// The message as JSON.
     pub fn to_value(&self) -> Value {
         lenient::to_value(self)
@@ -266,7 +275,38 @@ impl<E: EventSet> Serialize for Message<E> {
     }
 }
 
+/// Decodes one line of QMP output; the fastest way to decode a message.
+///
+/// The result is the one `serde_json::from_str` gives, error included (line, column and all),
+/// but most messages are read by a reader of its own that covers what QMP sends: strings without
+/// escapes, integers, objects, arrays and literals. At the first thing it does not cover (an
+/// escape, a float, very deep nesting, a syntax error) it hands the whole input to `serde_json`.
+///
+/// ```
+/// let line = r#"{"event": "BALLOON_CHANGE", "data": {"actual": 944766976},
+///                "timestamp": {"seconds": 1267020223, "microseconds": 435656}}"#;
+/// let msg: qmp_events::Message = line.parse()?;
+/// assert!(matches!(msg.event, qmp_events::Event::BalloonChange(ref b) if b.actual == 944766976));
+/// assert_eq!(msg, serde_json::from_str(line)?);
+///
+/// let err = "{\"event\": 1,}".parse::<qmp_events::Message>().unwrap_err();
+/// assert_eq!(err.to_string(), "trailing comma at line 1 column 13");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+impl<E: EventSet> std::str::FromStr for Message<E> {
+    type Err = serde_json::Error;
+
+    #[inline]
+    fn from_str(json: &str) -> Result<Self, serde_json::Error> {
+        match crate::fast::from_str(json) {
+            Ok(msg) => Ok(msg),
+            Err(crate::fast::Bail) => serde_json::from_str(json),
+        }
+    }
+}
+
 impl<'de, E: EventSet> Deserialize<'de> for Message<E> {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(MessageVisitor(PhantomData))
     }

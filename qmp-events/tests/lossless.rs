@@ -225,6 +225,10 @@ proptest! {
         let msg: Message = serde_json::from_str(&text).expect("every JSON object decodes");
         prop_assert_eq!(serde_json::to_value(&msg).expect("serializes"), value.clone(), "text: {}", text);
 
+        // The crate's own reader (`str::parse`) decodes exactly as serde_json does.
+        let parsed: Message = text.parse().expect("every JSON object parses");
+        prop_assert_eq!(&parsed, &msg, "text: {}", text);
+
         // Decoding from a Value takes the owned path; same result.
         let from_value = Message::from_value(value.clone()).expect("decodes from a Value");
         prop_assert_eq!(&from_value, &msg);
@@ -252,10 +256,46 @@ proptest! {
         }
     }
 
+    /// Broken and unusual input (edits with the bytes that matter to a JSON reader): `parse`
+    /// gives serde_json's result, the same message or the same error at the same place.
+    #[test]
+    fn parse_agrees_with_serde_json_on_any_text(
+        value in message(),
+        seed in any::<u64>(),
+        edits in prop::collection::vec(
+            (any::<prop::sample::Index>(), 0..3u8, prop::sample::select(vec![
+                b'{', b'}', b'[', b']', b',', b':', b'"', b'\\', b' ', b'\n', b'\t', 0x01, b'-',
+                b'0', b'1', b'9', b'.', b'e', b'E', b'+', b'n', b't', b'f', b'u', b'x',
+            ])),
+            0..3,
+        ),
+    ) {
+        let mut text = String::new();
+        write(&value, seed, &mut text);
+        let mut bytes = text.into_bytes();
+        for (at, how, byte) in edits {
+            let at = at.index(bytes.len() + 1);
+            match how {
+                0 => bytes.insert(at, byte),
+                1 if at < bytes.len() => { bytes.remove(at); }
+                _ if at < bytes.len() => bytes[at] = byte,
+                _ => bytes.push(byte),
+            }
+        }
+        let expected = serde_json::from_slice::<Message>(&bytes).map_err(|e| e.to_string());
+        let parsed = Message::from_slice(&bytes).map_err(|e| e.to_string());
+        prop_assert_eq!(&parsed, &expected, "text: {}", String::from_utf8_lossy(&bytes));
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            let parsed = text.parse::<Message>().map_err(|e| e.to_string());
+            prop_assert_eq!(parsed, expected, "text: {}", text);
+        }
+    }
+
     #[test]
     fn anything_but_an_object_is_an_error(
         value in prop_oneof![json().prop_map(|v| Value::Array(vec![v])), number(), "\\PC{0,8}".prop_map(Value::String)]
     ) {
         prop_assert!(serde_json::from_str::<Message>(&value.to_string()).is_err());
+        prop_assert!(value.to_string().parse::<Message>().is_err());
     }
 }

@@ -1,0 +1,547 @@
+//! The fast path of [`Message`](crate::Message)'s `FromStr` and `from_slice`: a JSON reader over
+//! a `&str` that covers what QMP sends (objects, arrays, strings, integers, literals) and gives
+//! up on anything else, so that `serde_json` decodes that input instead.
+//!
+//! The types decode through the same `Deserialize`/[`Accept`](crate::lenient::Accept) impls as
+//! with `serde_json`; only the reading differs. The reader never has to be right about an input
+//! it does not fully understand: on a string escape, a number that is not a plain integer in
+//! `i64`/`u64`, deep nesting, or any syntax or decoding error, it stops ([`Bail`]) and the caller
+//! runs `serde_json::from_str` on the whole input, which produces the result or the error with
+//! its line and column. So an input the reader accepts decodes exactly as `serde_json` decodes it
+//! (the `lossless` tests check this on arbitrary input), and every error is `serde_json`'s own.
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+
+/// The reader gave up; `serde_json` decides.
+#[derive(Debug)]
+pub(crate) struct Bail;
+
+impl fmt::Display for Bail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("input outside the fast path")
+    }
+}
+
+impl std::error::Error for Bail {}
+
+impl de::Error for Bail {
+    fn custom<T: fmt::Display>(_msg: T) -> Self {
+        Bail
+    }
+}
+
+/// Nesting deeper than this goes to `serde_json` (whose own limit is 128).
+const MAX_DEPTH: u32 = 64;
+
+/// The offset of the first `"`, `\\` or control character in `bytes` (its length if none),
+/// eight bytes at a time.
+#[inline]
+fn stop_at(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // A byte of `x ^ c` is zero where `x` has `c`; `(y - 1) & !y` sets the high bit of the
+        // lowest zero byte of `y` (and maybe of later ones, never of earlier ones), and
+        // `(x - 0x20) & !x` that of the lowest byte below 0x20.
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        let found = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (x.wrapping_sub(ONES * 0x20) & !x);
+        let found = found & HIGH;
+        if found != 0 {
+            return offset + (found.trailing_zeros() / 8) as usize;
+        }
+        offset += 8;
+    }
+    for &b in chunks.remainder() {
+        if matches!(b, b'"' | b'\\' | 0..=0x1f) {
+            return offset;
+        }
+        offset += 1;
+    }
+    offset
+}
+
+/// A JSON reader over one complete document.
+pub(crate) struct Reader<'de> {
+    src: &'de str,
+    pos: usize,
+    depth: u32,
+}
+
+type Result<T> = std::result::Result<T, Bail>;
+
+/// Decodes `src` as one JSON document of type `T`, or gives up.
+#[inline]
+pub(crate) fn from_str<'de, T: de::Deserialize<'de>>(src: &'de str) -> Result<T> {
+    let mut reader = Reader {
+        src,
+        pos: 0,
+        depth: 0,
+    };
+    let value = T::deserialize(&mut reader)?;
+    reader.skip_ws();
+    if reader.pos == src.len() {
+        Ok(value)
+    } else {
+        Err(Bail)
+    }
+}
+
+impl<'de> Reader<'de> {
+    #[inline]
+    fn bytes(&self) -> &'de [u8] {
+        self.src.as_bytes()
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.pos).copied()
+    }
+
+    #[inline]
+    fn skip_ws(&mut self) {
+        let bytes = self.bytes();
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// The next non-whitespace byte, not consumed.
+    #[inline]
+    fn peek_token(&mut self) -> Result<u8> {
+        self.skip_ws();
+        self.peek().ok_or(Bail)
+    }
+
+    /// A string without escapes, borrowed; `pos` is at its opening quote.
+    #[inline]
+    fn string(&mut self) -> Result<&'de str> {
+        let bytes = self.bytes();
+        let start = self.pos + 1;
+        let i = start + stop_at(bytes.get(start..).unwrap_or_default());
+        // Escapes and control characters (an error) are left to serde_json.
+        if bytes.get(i) != Some(&b'"') {
+            return Err(Bail);
+        }
+        self.pos = i + 1;
+        // Both ends are ASCII quotes, hence char boundaries of the `str`.
+        self.src.get(start..i).ok_or(Bail)
+    }
+
+    fn literal(&mut self, text: &[u8]) -> Result<()> {
+        let end = self.pos + text.len();
+        if self.bytes().get(self.pos..end) == Some(text) {
+            self.pos = end;
+            Ok(())
+        } else {
+            Err(Bail)
+        }
+    }
+
+    /// An integer as serde_json reads it: non-negative ones as `u64`, negative ones as `i64`.
+    /// Anything serde_json would read as a float (a fraction, an exponent, an integer out of
+    /// range, `-0`) is left to it.
+    #[inline]
+    fn integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        let bytes = self.bytes();
+        let negative = bytes.get(self.pos) == Some(&b'-');
+        let start = self.pos + usize::from(negative);
+        let mut i = start;
+        let mut value: u64 = 0;
+        while let Some(&b) = bytes.get(i) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            value = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(u64::from(b - b'0')))
+                .ok_or(Bail)?;
+            i += 1;
+        }
+        let digits = i - start;
+        // No digits, a leading zero, or a fraction or exponent: not ours.
+        if digits == 0
+            || (digits > 1 && bytes[start] == b'0')
+            || matches!(bytes.get(i), Some(b'.' | b'e' | b'E'))
+        {
+            return Err(Bail);
+        }
+        self.pos = i;
+        if !negative {
+            return visitor.visit_u64(value);
+        }
+        // serde_json reads `-0` as a float, and so anything below i64::MIN.
+        match value {
+            0 => Err(Bail),
+            v if v <= 1 << 63 => visitor.visit_i64((v as i64).wrapping_neg()),
+            _ => Err(Bail),
+        }
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Bail);
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// Consumes the closing `close` of a map or array whose visitor has returned.
+    #[inline]
+    fn leave(&mut self, close: u8) -> Result<()> {
+        if self.peek_token()? != close {
+            return Err(Bail);
+        }
+        self.pos += 1;
+        self.depth -= 1;
+        Ok(())
+    }
+
+    #[inline]
+    fn map<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        self.enter()?;
+        let value = visitor.visit_map(Entries {
+            reader: self,
+            first: true,
+        })?;
+        self.leave(b'}')?;
+        Ok(value)
+    }
+
+    fn seq<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        self.enter()?;
+        let value = visitor.visit_seq(Elements {
+            reader: self,
+            first: true,
+        })?;
+        self.leave(b']')?;
+        Ok(value)
+    }
+
+    /// The separator before the next entry or element: `None` at `close`.
+    #[inline]
+    fn next_item(&mut self, first: &mut bool, close: u8) -> Result<Option<()>> {
+        let b = self.peek_token()?;
+        if b == close {
+            return Ok(None);
+        }
+        if *first {
+            *first = false;
+        } else if b == b',' {
+            self.pos += 1;
+            // A trailing comma is an error: serde_json reports it.
+            if self.peek_token()? == close {
+                return Err(Bail);
+            }
+        } else {
+            return Err(Bail);
+        }
+        Ok(Some(()))
+    }
+}
+
+impl<'de> Deserializer<'de> for &mut Reader<'de> {
+    type Error = Bail;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.peek_token()? {
+            b'"' => {
+                let s = self.string()?;
+                visitor.visit_borrowed_str(s)
+            }
+            b'{' => self.map(visitor),
+            b'[' => self.seq(visitor),
+            b'-' | b'0'..=b'9' => self.integer(visitor),
+            b't' => {
+                self.literal(b"true")?;
+                visitor.visit_bool(true)
+            }
+            b'f' => {
+                self.literal(b"false")?;
+                visitor.visit_bool(false)
+            }
+            b'n' => {
+                self.literal(b"null")?;
+                visitor.visit_unit()
+            }
+            _ => Err(Bail),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if self.peek_token()? != b'"' {
+            return Err(Bail);
+        }
+        let s = self.string()?;
+        visitor.visit_borrowed_str(s)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+
+    #[inline]
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if self.peek_token()? != b'{' {
+            return Err(Bail);
+        }
+        self.map(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if self.peek_token()? != b'[' {
+            return Err(Bail);
+        }
+        self.seq(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if self.peek_token()? == b'n' {
+            self.literal(b"null")?;
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_any(visitor)
+    }
+
+    // serde_json gives these their own readings (e.g. of a string as an enum variant or of
+    // bytes), which the decode path never asks for: they go to serde_json.
+    fn deserialize_bool<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_i8<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_i16<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_i32<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_i64<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_u8<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_u16<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_u32<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_u64<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_f32<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_f64<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_char<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_bytes<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_unit<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: V,
+    ) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: usize,
+        _: V,
+    ) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value> {
+        Err(Bail)
+    }
+    fn deserialize_identifier<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
+        Err(Bail)
+    }
+}
+
+/// The entries of an object.
+struct Entries<'a, 'de> {
+    reader: &'a mut Reader<'de>,
+    first: bool,
+}
+
+impl<'de> MapAccess<'de> for Entries<'_, 'de> {
+    type Error = Bail;
+
+    #[inline]
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        if self.reader.next_item(&mut self.first, b'}')?.is_none() {
+            return Ok(None);
+        }
+        // Keys are strings; `deserialize_str` gives up on anything else.
+        seed.deserialize(&mut *self.reader).map(Some)
+    }
+
+    #[inline]
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        if self.reader.peek_token()? != b':' {
+            return Err(Bail);
+        }
+        self.reader.pos += 1;
+        seed.deserialize(&mut *self.reader)
+    }
+}
+
+/// The elements of an array.
+struct Elements<'a, 'de> {
+    reader: &'a mut Reader<'de>,
+    first: bool,
+}
+
+impl<'de> SeqAccess<'de> for Elements<'_, 'de> {
+    type Error = Bail;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        if self.reader.next_item(&mut self.first, b']')?.is_none() {
+            return Ok(None);
+        }
+        seed.deserialize(&mut *self.reader).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// The reader either gives up or agrees with serde_json.
+    fn agrees(src: &str) -> bool {
+        match from_str::<Value>(src) {
+            Ok(v) => {
+                assert_eq!(
+                    Some(&v),
+                    serde_json::from_str::<Value>(src).ok().as_ref(),
+                    "{src}"
+                );
+                true
+            }
+            Err(Bail) => false,
+        }
+    }
+
+    #[test]
+    fn reads_what_qmp_sends() {
+        for src in [
+            r#"{"event": "X", "data": {"a": [1, -2, true, false, null, "s", {}], "b": {}}}"#,
+            " { } ",
+            "[]",
+            "[ 1 , 2 ]",
+            "18446744073709551615",
+            "-9223372036854775808",
+            "0",
+            "-1",
+            r#""é ünïcødé 🦀""#,
+        ] {
+            assert!(agrees(src), "gave up on {src}");
+        }
+    }
+
+    #[test]
+    fn gives_up_on_what_serde_json_reads_otherwise_or_rejects() {
+        for src in [
+            // Floats, and integers serde_json reads as floats.
+            "1.5",
+            "1e3",
+            "-0",
+            "18446744073709551616",
+            "-9223372036854775809",
+            // Escapes.
+            r#""a\"b""#,
+            r#""\u00e9""#,
+            // Errors.
+            "01",
+            "-",
+            "[1,]",
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            "[1 2]",
+            "{} x",
+            "tru",
+            "\"\u{1}\"",
+            "\"open",
+            "",
+            "[",
+            r#"{"a":1"#,
+        ] {
+            assert!(!agrees(src), "accepted {src:?}");
+        }
+    }
+
+    #[test]
+    fn stop_at_finds_the_first_special_byte() {
+        let plain = "abcdefghijklmnopqrstuvwxyz0123456789 ~\u{7f}é🦀";
+        for len in 0..plain.len() {
+            let text = &plain.as_bytes()[..len];
+            assert_eq!(stop_at(text), len);
+            for at in 0..=len {
+                for special in [b'"', b'\\', 0, 0x1f, b'\n'] {
+                    let mut bytes = text.to_vec();
+                    bytes.insert(at, special);
+                    // A later special byte does not hide an earlier one.
+                    bytes.push(b'"');
+                    assert_eq!(stop_at(&bytes), at, "{bytes:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn deep_nesting_goes_to_serde_json() {
+        let ok = format!("{}{}", "[".repeat(64), "]".repeat(64));
+        assert!(agrees(&ok));
+        let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
+        assert!(!agrees(&deep));
+    }
+}
