@@ -376,7 +376,8 @@ fn emit_opaque(o: &OpaquePlan) -> TokenStream {
     }
 }
 
-fn payload_type(space: &TypeSpace, event: &EventPlan) -> Option<TokenStream> {
+/// The type of the event's data, as decoded.
+fn data_type(space: &TypeSpace, event: &EventPlan) -> Option<TokenStream> {
     let p = p();
     match event.payload {
         Payload::None => None,
@@ -387,6 +388,16 @@ fn payload_type(space: &TypeSpace, event: &EventPlan) -> Option<TokenStream> {
             Some(quote!(#name))
         }
     }
+}
+
+/// The type the event's variant holds: the data type, boxed when it is large.
+fn payload_type(space: &TypeSpace, event: &EventPlan) -> Option<TokenStream> {
+    let ty = data_type(space, event)?;
+    Some(if space.boxed(event) {
+        quote!(Box<#ty>)
+    } else {
+        ty
+    })
 }
 
 fn emit_event(space: &TypeSpace, schema: &Schema, config: &Config) -> TokenStream {
@@ -433,10 +444,15 @@ fn emit_event(space: &TypeSpace, schema: &Schema, config: &Config) -> TokenStrea
             EventKind::#v => Self::#v(#p::decode_any(data)?),
         },
         Payload::Struct(_) | Payload::Opaque(_) => {
-            let ty = payload_type(space, e);
+            let ty = data_type(space, e);
+            let data = if space.boxed(e) {
+                quote!(Box::new(data))
+            } else {
+                quote!(data)
+            };
             quote! {
                 EventKind::#v => match #p::decode::<#ty, D>(data)? {
-                    Ok(data) => Self::#v(data),
+                    Ok(data) => Self::#v(#data),
                     Err(raw) => Self::#mismatched(#p::mismatched::<Self>(kind, Some(raw))),
                 },
             }
@@ -486,9 +502,10 @@ fn emit_event(space: &TypeSpace, schema: &Schema, config: &Config) -> TokenStrea
         /// A QMP event: one variant per event of the spec, and variants that keep what the spec
         /// does not describe.
         ///
-        /// Decode it inside a [`Message`](::qmp_events::Message).
+        /// Decode it inside a [`Message`](::qmp_events::Message). A variant whose data is large
+        /// (above 64 bytes) holds it in a `Box`, so that an `Event` stays small and cheap to move;
+        /// its fields read the same through the box.
         #[derive(Debug, Clone, PartialEq, Eq)]
-        #[allow(clippy::large_enum_variant)] // boxing would make every match on an event clumsier
         pub enum Event {
             #(#event_variants)*
             /// An event the spec does not describe, kept whole (drift).

@@ -13,6 +13,7 @@
 //! | spec | Rust |
 //! |---|---|
 //! | event `BALLOON_CHANGE` with data | struct `BalloonChange`, variant `Event::BalloonChange(BalloonChange)` |
+//! | event whose data struct is estimated above 64 bytes ([`plan::MAX_INLINE_PAYLOAD`], the size of `Event::Mismatched`) | the variant holds it boxed: `Event::SpiceConnected(Box<SpiceConnected>)`, so that `Event` stays 72 bytes and moves without `memcpy` |
 //! | event with `Data: None.` | unit variant `Event::Stop` (QEMU omits `data`) |
 //! | event whose data is a named type (`ACPIOSTInfo type as described in ...`) | struct `ACPIOSTInfo(Map<String, Value>)`: the raw object, nothing invented |
 //! | member `"sector-num"` | field `sector_num`, wire name kept; keywords become raw (`r#type`) |

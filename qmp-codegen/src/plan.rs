@@ -480,7 +480,51 @@ fn name_from_uses(uses: &[Use]) -> String {
     )
 }
 
+/// Event payloads estimated above this many bytes are boxed in `Event`: the size of the
+/// `Mismatched` variant, which every `Event` has anyway. A larger inline payload would make every
+/// `Event` (and `Message`) that large, and every move of one a `memcpy`.
+pub const MAX_INLINE_PAYLOAD: usize = 64;
+
 impl TypeSpace {
+    /// Whether the event's variant holds its payload in a `Box`: a struct estimated above
+    /// [`MAX_INLINE_PAYLOAD`] bytes.
+    pub fn boxed(&self, event: &EventPlan) -> bool {
+        match event.payload {
+            Payload::Struct(i) => self.struct_size(i) > MAX_INLINE_PAYLOAD,
+            Payload::None | Payload::Opaque(_) | Payload::Unspecified => false,
+        }
+    }
+
+    /// An estimate of a generated struct's size on a 64-bit target: its members, padded to
+    /// 8 bytes, and its `extra` map. Only the comparison with [`MAX_INLINE_PAYLOAD`] uses it.
+    pub fn struct_size(&self, index: usize) -> usize {
+        let members: usize = self.structs[index]
+            .fields
+            .iter()
+            .map(|f| {
+                let size = self.type_size(f.ty);
+                match f.ty {
+                    // An `Option` of these needs a tag; the others have a niche for `None`.
+                    RustType::I64 if f.optional => 16,
+                    _ => size,
+                }
+            })
+            .sum();
+        members.div_ceil(8) * 8 + 24
+    }
+
+    fn type_size(&self, ty: RustType) -> usize {
+        match ty {
+            RustType::Bool => 1,
+            RustType::I64 => 8,
+            RustType::Number => 16,
+            // `String`, a `Vec`, a `BTreeMap`, an open enum (its `Other(String)`).
+            RustType::String | RustType::Map | RustType::Array | RustType::Enum(_) => 24,
+            RustType::Any => 32,
+            RustType::Struct(i) => self.struct_size(i),
+        }
+    }
+
     /// The validation schema for these events.
     pub fn schema(&self) -> Schema {
         let events = self

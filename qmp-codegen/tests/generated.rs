@@ -151,3 +151,47 @@ fn generated_schema_equals_the_run_time_schema() {
     let parsed = qmp_spec::parse(path, &read(path)).expect("the seed parses");
     assert_eq!(qmp_codegen::schema(&parsed.spec), qmp_events::SCHEMA);
 }
+
+/// Large payloads are boxed so that `Event` stays as small as its `Mismatched` variant.
+#[test]
+fn large_event_payloads_are_boxed() {
+    let seed = space("qmp-spec/spec/qmp-events.txt");
+    let boxed: Vec<&str> = seed
+        .events
+        .iter()
+        .filter(|e| seed.boxed(e))
+        .map(|e| e.variant.as_str())
+        .collect();
+    assert_eq!(
+        boxed,
+        [
+            "QuorumReportBad",
+            "SpiceConnected",
+            "SpiceDisconnected",
+            "SpiceInitialized"
+        ]
+    );
+    // Every unboxed struct payload fits, by the estimate; every boxed one does not.
+    for doc in [
+        "qmp-spec/spec/qmp-events.txt",
+        "qmp-spec/spec/qmp-events-qemu-2015-07.txt",
+    ] {
+        let space = space(doc);
+        for event in &space.events {
+            if let Payload::Struct(i) = event.payload {
+                let fits = space.struct_size(i) <= qmp_codegen::plan::MAX_INLINE_PAYLOAD;
+                assert_eq!(space.boxed(event), !fits, "{doc}: {}", event.wire);
+            }
+        }
+    }
+    // QUORUM_FAILURE: a string, two integers and the extra map, exactly at the bound.
+    let failure = seed
+        .events
+        .iter()
+        .find(|e| e.wire == "QUORUM_FAILURE")
+        .expect("in the seed");
+    let Payload::Struct(i) = failure.payload else {
+        panic!("QUORUM_FAILURE has a struct")
+    };
+    assert_eq!(seed.struct_size(i), 64);
+}

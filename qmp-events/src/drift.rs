@@ -18,6 +18,12 @@ impl<T: Drift> Drift for Option<T> {
     }
 }
 
+impl<T: Drift + ?Sized> Drift for Box<T> {
+    fn drift(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
+        (**self).drift(path, out);
+    }
+}
+
 /// Reports each member the spec does not describe.
 pub fn report_extra(extra: &Map<String, Value>, path: &Path<'_>, out: &mut Vec<Violation>) {
     for key in extra.keys() {

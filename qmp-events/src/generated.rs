@@ -4,9 +4,10 @@
 /// A QMP event: one variant per event of the spec, and variants that keep what the spec
 /// does not describe.
 ///
-/// Decode it inside a [`Message`](::qmp_events::Message).
+/// Decode it inside a [`Message`](::qmp_events::Message). A variant whose data is large
+/// (above 64 bytes) holds it in a `Box`, so that an `Event` stays small and cheap to move;
+/// its fields read the same through the box.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(clippy::large_enum_variant)]
 pub enum Event {
     /// Emitted when guest executes ACPI _OST method.
     ///
@@ -36,13 +37,13 @@ pub enum Event {
     /// `QUORUM_FAILURE`: Emitted by the Quorum block driver if it fails to establish a quorum.
     QuorumFailure(QuorumFailure),
     /// `QUORUM_REPORT_BAD`: Emitted to report a corruption of a Quorum file.
-    QuorumReportBad(QuorumReportBad),
+    QuorumReportBad(Box<QuorumReportBad>),
     /// `SPICE_CONNECTED`: Emitted when a SPICE client connects or disconnects.
-    SpiceConnected(SpiceConnected),
+    SpiceConnected(Box<SpiceConnected>),
     /// `SPICE_DISCONNECTED`: Emitted when a SPICE client connects or disconnects.
-    SpiceDisconnected(SpiceDisconnected),
+    SpiceDisconnected(Box<SpiceDisconnected>),
     /// `SPICE_INITIALIZED`: Emitted after initial handshake and authentication takes place (if any) and the SPICE channel is up'n'running
-    SpiceInitialized(SpiceInitialized),
+    SpiceInitialized(Box<SpiceInitialized>),
     /// An event the spec does not describe, kept whole (drift).
     Unknown(::qmp_events::UnknownEvent),
     /// A known event whose `data` does not match the spec: the raw JSON and what differs.
@@ -209,7 +210,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::QuorumReportBad => {
                     match ::qmp_events::__private::decode::<QuorumReportBad, D>(data)? {
-                        Ok(data) => Self::QuorumReportBad(data),
+                        Ok(data) => Self::QuorumReportBad(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -219,7 +220,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::SpiceConnected => {
                     match ::qmp_events::__private::decode::<SpiceConnected, D>(data)? {
-                        Ok(data) => Self::SpiceConnected(data),
+                        Ok(data) => Self::SpiceConnected(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -232,7 +233,7 @@ impl ::qmp_events::EventSet for Event {
                         SpiceDisconnected,
                         D,
                     >(data)? {
-                        Ok(data) => Self::SpiceDisconnected(data),
+                        Ok(data) => Self::SpiceDisconnected(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -242,7 +243,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::SpiceInitialized => {
                     match ::qmp_events::__private::decode::<SpiceInitialized, D>(data)? {
-                        Ok(data) => Self::SpiceInitialized(data),
+                        Ok(data) => Self::SpiceInitialized(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),

@@ -61,6 +61,8 @@
 //! otherwise, `json-bool` is `bool`, a `json-object` with documented members is a struct of its
 //! own (structurally identical ones are shared, e.g. [`SpiceServerOrClient`]), optional members
 //! are `Option<T>`, and a type the spec only names (`ACPIOSTInfo`) keeps its raw JSON object.
+//! An [`Event`] variant whose data struct is larger than 64 bytes holds it in a `Box`
+//! (`Event::SpiceConnected(Box<SpiceConnected>)`), so that an `Event` stays small.
 //! Members without a JSON type take the type every example shows. The full table is in the
 //! `qmp-codegen` crate docs.
 #![deny(missing_docs)]

@@ -289,3 +289,23 @@ fn event_kind_names() {
     let err = "STOP".parse::<EventKind>().expect_err("not in the seed");
     assert_eq!(err.to_string(), "unknown QMP event `STOP`");
 }
+
+/// The estimate behind boxing holds on this target: the unboxed payloads are no larger than
+/// `Mismatched`, so an `Event` is 72 bytes and a `Message` 120.
+#[test]
+fn events_stay_small() {
+    use std::mem::size_of;
+    let mismatched = size_of::<qmp_events::MismatchedEvent<qmp_events::EventKind>>();
+    assert_eq!(mismatched, 64);
+    for size in [
+        size_of::<qmp_events::ACPIOSTInfo>(),
+        size_of::<qmp_events::BalloonChange>(),
+        size_of::<qmp_events::GuestPanicked>(),
+        size_of::<qmp_events::QuorumFailure>(),
+        size_of::<qmp_events::UnknownEvent>(),
+    ] {
+        assert!(size <= mismatched, "{size}");
+    }
+    assert_eq!(size_of::<qmp_events::Event>(), 72);
+    assert_eq!(size_of::<qmp_events::Message>(), 120);
+}

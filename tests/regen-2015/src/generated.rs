@@ -4,9 +4,10 @@
 /// A QMP event: one variant per event of the spec, and variants that keep what the spec
 /// does not describe.
 ///
-/// Decode it inside a [`Message`](::qmp_events::Message).
+/// Decode it inside a [`Message`](::qmp_events::Message). A variant whose data is large
+/// (above 64 bytes) holds it in a `Box`, so that an `Event` stays small and cheap to move;
+/// its fields read the same through the box.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(clippy::large_enum_variant)]
 pub enum Event {
     /// Emitted when guest executes ACPI _OST method.
     ///
@@ -32,27 +33,27 @@ pub enum Event {
     /// `BALLOON_CHANGE`: Emitted when the guest changes the actual BALLOON level. This value is equivalent to the 'actual' field return by the 'query-balloon' command
     BalloonChange(BalloonChange),
     /// `BLOCK_IMAGE_CORRUPTED`: Emitted when a disk image is being marked corrupt. The image can be identified by its device or node name. The 'device' field is always present for compatibility reasons, but it can be empty ("") if the image does not have a device name associated.
-    BlockImageCorrupted(BlockImageCorrupted),
+    BlockImageCorrupted(Box<BlockImageCorrupted>),
     /// `BLOCK_IO_ERROR`: Emitted when a disk I/O error occurs.
-    BlockIoError(BlockIoError),
+    BlockIoError(Box<BlockIoError>),
     /// `BLOCK_JOB_CANCELLED`: Emitted when a block job has been cancelled.
-    BlockJobCancelled(BlockJobCancelled),
+    BlockJobCancelled(Box<BlockJobCancelled>),
     /// `BLOCK_JOB_COMPLETED`: Emitted when a block job has completed.
-    BlockJobCompleted(BlockJobCompleted),
+    BlockJobCompleted(Box<BlockJobCompleted>),
     /// `BLOCK_JOB_ERROR`: Emitted when a block job encounters an error.
-    BlockJobError(BlockJobError),
+    BlockJobError(Box<BlockJobError>),
     /// `BLOCK_JOB_READY`: Emitted when a block job is ready to complete.
-    BlockJobReady(BlockJobReady),
+    BlockJobReady(Box<BlockJobReady>),
     /// `DEVICE_DELETED`: Emitted whenever the device removal completion is acknowledged by the guest. At this point, it's safe to reuse the specified device ID. Device removal can be initiated by the guest or by HMP/QMP commands.
-    DeviceDeleted(DeviceDeleted),
+    DeviceDeleted(Box<DeviceDeleted>),
     /// `DEVICE_TRAY_MOVED`: It's emitted whenever the tray of a removable device is moved by the guest or by HMP/QMP commands.
     DeviceTrayMoved(DeviceTrayMoved),
     /// `GUEST_PANICKED`: Emitted when guest OS panic is detected.
     GuestPanicked(GuestPanicked),
     /// `MEM_UNPLUG_ERROR`: Emitted when memory hot unplug error occurs.
-    MemUnplugError(MemUnplugError),
+    MemUnplugError(Box<MemUnplugError>),
     /// `NIC_RX_FILTER_CHANGED`: The event is emitted once until the query command is executed, the first event will always be emitted.
-    NicRxFilterChanged(NicRxFilterChanged),
+    NicRxFilterChanged(Box<NicRxFilterChanged>),
     /// Emitted when the Virtual Machine is powered down through the power control system, such as via ACPI.
     ///
     /// Wire name: `POWERDOWN`.
@@ -77,7 +78,7 @@ pub enum Event {
     /// `QUORUM_FAILURE`: Emitted by the Quorum block driver if it fails to establish a quorum.
     QuorumFailure(QuorumFailure),
     /// `QUORUM_REPORT_BAD`: Emitted to report a corruption of a Quorum file.
-    QuorumReportBad(QuorumReportBad),
+    QuorumReportBad(Box<QuorumReportBad>),
     /// Emitted when the Virtual Machine is reset.
     ///
     /// Wire name: `RESET`.
@@ -146,11 +147,11 @@ pub enum Event {
     /// ```
     Shutdown,
     /// `SPICE_CONNECTED`: Emitted when a SPICE client connects.
-    SpiceConnected(SpiceConnected),
+    SpiceConnected(Box<SpiceConnected>),
     /// `SPICE_DISCONNECTED`: Emitted when a SPICE client disconnects.
-    SpiceDisconnected(SpiceDisconnected),
+    SpiceDisconnected(Box<SpiceDisconnected>),
     /// `SPICE_INITIALIZED`: Emitted after initial handshake and authentication takes place (if any) and the SPICE channel is up and running
-    SpiceInitialized(SpiceInitialized),
+    SpiceInitialized(Box<SpiceInitialized>),
     /// Emitted when SPICE migration has completed
     ///
     /// Wire name: `SPICE_MIGRATE_COMPLETED`.
@@ -240,11 +241,11 @@ pub enum Event {
     /// ```
     SuspendDisk,
     /// `VNC_CONNECTED`: Emitted when a VNC client establishes a connection.
-    VncConnected(VncConnected),
+    VncConnected(Box<VncConnected>),
     /// `VNC_DISCONNECTED`: Emitted when the connection is closed.
-    VncDisconnected(VncDisconnected),
+    VncDisconnected(Box<VncDisconnected>),
     /// `VNC_INITIALIZED`: Emitted after authentication takes place (if any) and the VNC session is made active.
-    VncInitialized(VncInitialized),
+    VncInitialized(Box<VncInitialized>),
     /// `VSERPORT_CHANGE`: Emitted when the guest opens or closes a virtio-serial port.
     VserportChange(VserportChange),
     /// Emitted when the guest has woken up from S3 and is running.
@@ -575,7 +576,7 @@ impl ::qmp_events::EventSet for Event {
                         BlockImageCorrupted,
                         D,
                     >(data)? {
-                        Ok(data) => Self::BlockImageCorrupted(data),
+                        Ok(data) => Self::BlockImageCorrupted(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -585,7 +586,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::BlockIoError => {
                     match ::qmp_events::__private::decode::<BlockIoError, D>(data)? {
-                        Ok(data) => Self::BlockIoError(data),
+                        Ok(data) => Self::BlockIoError(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -598,7 +599,7 @@ impl ::qmp_events::EventSet for Event {
                         BlockJobCancelled,
                         D,
                     >(data)? {
-                        Ok(data) => Self::BlockJobCancelled(data),
+                        Ok(data) => Self::BlockJobCancelled(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -611,7 +612,7 @@ impl ::qmp_events::EventSet for Event {
                         BlockJobCompleted,
                         D,
                     >(data)? {
-                        Ok(data) => Self::BlockJobCompleted(data),
+                        Ok(data) => Self::BlockJobCompleted(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -621,7 +622,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::BlockJobError => {
                     match ::qmp_events::__private::decode::<BlockJobError, D>(data)? {
-                        Ok(data) => Self::BlockJobError(data),
+                        Ok(data) => Self::BlockJobError(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -631,7 +632,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::BlockJobReady => {
                     match ::qmp_events::__private::decode::<BlockJobReady, D>(data)? {
-                        Ok(data) => Self::BlockJobReady(data),
+                        Ok(data) => Self::BlockJobReady(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -641,7 +642,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::DeviceDeleted => {
                     match ::qmp_events::__private::decode::<DeviceDeleted, D>(data)? {
-                        Ok(data) => Self::DeviceDeleted(data),
+                        Ok(data) => Self::DeviceDeleted(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -671,7 +672,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::MemUnplugError => {
                     match ::qmp_events::__private::decode::<MemUnplugError, D>(data)? {
-                        Ok(data) => Self::MemUnplugError(data),
+                        Ok(data) => Self::MemUnplugError(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -684,7 +685,7 @@ impl ::qmp_events::EventSet for Event {
                         NicRxFilterChanged,
                         D,
                     >(data)? {
-                        Ok(data) => Self::NicRxFilterChanged(data),
+                        Ok(data) => Self::NicRxFilterChanged(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -711,7 +712,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::QuorumReportBad => {
                     match ::qmp_events::__private::decode::<QuorumReportBad, D>(data)? {
-                        Ok(data) => Self::QuorumReportBad(data),
+                        Ok(data) => Self::QuorumReportBad(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -752,7 +753,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::SpiceConnected => {
                     match ::qmp_events::__private::decode::<SpiceConnected, D>(data)? {
-                        Ok(data) => Self::SpiceConnected(data),
+                        Ok(data) => Self::SpiceConnected(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -765,7 +766,7 @@ impl ::qmp_events::EventSet for Event {
                         SpiceDisconnected,
                         D,
                     >(data)? {
-                        Ok(data) => Self::SpiceDisconnected(data),
+                        Ok(data) => Self::SpiceDisconnected(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -775,7 +776,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::SpiceInitialized => {
                     match ::qmp_events::__private::decode::<SpiceInitialized, D>(data)? {
-                        Ok(data) => Self::SpiceInitialized(data),
+                        Ok(data) => Self::SpiceInitialized(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -823,7 +824,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::VncConnected => {
                     match ::qmp_events::__private::decode::<VncConnected, D>(data)? {
-                        Ok(data) => Self::VncConnected(data),
+                        Ok(data) => Self::VncConnected(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -833,7 +834,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::VncDisconnected => {
                     match ::qmp_events::__private::decode::<VncDisconnected, D>(data)? {
-                        Ok(data) => Self::VncDisconnected(data),
+                        Ok(data) => Self::VncDisconnected(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
@@ -843,7 +844,7 @@ impl ::qmp_events::EventSet for Event {
                 }
                 EventKind::VncInitialized => {
                     match ::qmp_events::__private::decode::<VncInitialized, D>(data)? {
-                        Ok(data) => Self::VncInitialized(data),
+                        Ok(data) => Self::VncInitialized(Box::new(data)),
                         Err(raw) => {
                             Self::Mismatched(
                                 ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
