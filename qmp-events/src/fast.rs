@@ -150,25 +150,26 @@ impl<'de> Reader<'de> {
     /// Anything serde_json would read as a float (a fraction, an exponent, an integer out of
     /// range, `-0`) is left to it.
     #[inline]
-    fn integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+    fn integer(&mut self) -> Result<Integer> {
         let bytes = self.bytes();
         let negative = bytes.get(self.pos) == Some(&b'-');
         let start = self.pos + usize::from(negative);
         let mut i = start;
         let mut value: u64 = 0;
         while let Some(&b) = bytes.get(i) {
-            if !b.is_ascii_digit() {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
                 break;
             }
-            value = value
-                .checked_mul(10)
-                .and_then(|v| v.checked_add(u64::from(b - b'0')))
-                .ok_or(Bail)?;
+            // Cannot overflow in the 19 digits kept below.
+            value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
             i += 1;
         }
         let digits = i - start;
-        // No digits, a leading zero, or a fraction or exponent: not ours.
+        // No digits, a leading zero, a fraction or exponent, or more digits than surely fit in
+        // a `u64` (serde_json reads the 20-digit ones up to `u64::MAX` as integers): not ours.
         if digits == 0
+            || digits > 19
             || (digits > 1 && bytes[start] == b'0')
             || matches!(bytes.get(i), Some(b'.' | b'e' | b'E'))
         {
@@ -176,14 +177,58 @@ impl<'de> Reader<'de> {
         }
         self.pos = i;
         if !negative {
-            return visitor.visit_u64(value);
+            return Ok(Integer::Unsigned(value));
         }
         // serde_json reads `-0` as a float, and so anything below i64::MIN.
         match value {
             0 => Err(Bail),
-            v if v <= 1 << 63 => visitor.visit_i64((v as i64).wrapping_neg()),
+            v if v <= 1 << 63 => Ok(Integer::Negative((v as i64).wrapping_neg())),
             _ => Err(Bail),
         }
+    }
+
+    /// `{"seconds": S, "microseconds": U}`, both members once, in either order, integers in
+    /// `i64`: the shape of nearly every timestamp. `None` on anything else, with `pos` anywhere.
+    fn timestamp(&mut self) -> Option<(i64, i64)> {
+        let mut seconds = None;
+        let mut microseconds = None;
+        if self.peek_token().ok()? != b'{' {
+            return None;
+        }
+        self.pos += 1;
+        for separator in [None, Some(b',')] {
+            if let Some(separator) = separator {
+                if self.peek_token().ok()? != separator {
+                    return None;
+                }
+                self.pos += 1;
+            }
+            if self.peek_token().ok()? != b'"' {
+                return None;
+            }
+            let slot = match self.string().ok()? {
+                "seconds" => &mut seconds,
+                "microseconds" => &mut microseconds,
+                _ => return None,
+            };
+            if self.peek_token().ok()? != b':' {
+                return None;
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = match self.integer().ok()? {
+                Integer::Unsigned(v) => i64::try_from(v).ok()?,
+                Integer::Negative(v) => v,
+            };
+            if slot.replace(value).is_some() {
+                return None;
+            }
+        }
+        if self.peek_token().ok()? != b'}' {
+            return None;
+        }
+        self.pos += 1;
+        Some((seconds?, microseconds?))
     }
 
     fn enter(&mut self) -> Result<()> {
@@ -260,7 +305,10 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
             }
             b'{' => self.map(visitor),
             b'[' => self.seq(visitor),
-            b'-' | b'0'..=b'9' => self.integer(visitor),
+            b'-' | b'0'..=b'9' => match self.integer()? {
+                Integer::Unsigned(v) => visitor.visit_u64(v),
+                Integer::Negative(v) => visitor.visit_i64(v),
+            },
             b't' => {
                 self.literal(b"true")?;
                 visitor.visit_bool(true)
@@ -367,12 +415,28 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
     fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, _: V) -> Result<V::Value> {
         Err(Bail)
     }
+    /// The timestamp of a message (see `message::TIMESTAMP`): read in one go when it has its
+    /// usual shape and handed over as its two members; otherwise read as any value.
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _: &'static str,
-        _: V,
+        name: &'static str,
+        visitor: V,
     ) -> Result<V::Value> {
-        Err(Bail)
+        if name != crate::message::TIMESTAMP {
+            return Err(Bail);
+        }
+        let start = self.pos;
+        match self.timestamp() {
+            Some((seconds, microseconds)) => visitor.visit_newtype_struct(TimestampMembers {
+                seconds,
+                microseconds,
+                next: 0,
+            }),
+            None => {
+                self.pos = start;
+                visitor.visit_newtype_struct(self)
+            }
+        }
     }
     fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value> {
         Err(Bail)
@@ -403,6 +467,57 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
     }
     fn deserialize_identifier<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
         Err(Bail)
+    }
+}
+
+/// An integer as serde_json visits it.
+enum Integer {
+    Unsigned(u64),
+    Negative(i64),
+}
+
+/// A timestamp already read, as the object of its two members.
+struct TimestampMembers {
+    seconds: i64,
+    microseconds: i64,
+    next: u8,
+}
+
+impl<'de> Deserializer<'de> for TimestampMembers {
+    type Error = Bail;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_map(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+impl<'de> MapAccess<'de> for TimestampMembers {
+    type Error = Bail;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        let key = match self.next {
+            0 => "seconds",
+            1 => "microseconds",
+            _ => return Ok(None),
+        };
+        seed.deserialize(de::value::BorrowedStrDeserializer::new(key))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        let value = if self.next == 0 {
+            self.seconds
+        } else {
+            self.microseconds
+        };
+        self.next += 1;
+        seed.deserialize(de::value::I64Deserializer::new(value))
     }
 }
 
@@ -478,7 +593,7 @@ mod tests {
             " { } ",
             "[]",
             "[ 1 , 2 ]",
-            "18446744073709551615",
+            "9999999999999999999",
             "-9223372036854775808",
             "0",
             "-1",
@@ -495,7 +610,10 @@ mod tests {
             "1.5",
             "1e3",
             "-0",
+            "18446744073709551615",
             "18446744073709551616",
+            "99999999999999999999",
+            "100000000000000000000",
             "-9223372036854775809",
             // Escapes.
             r#""a\"b""#,
@@ -533,6 +651,46 @@ mod tests {
                     bytes.push(b'"');
                     assert_eq!(stop_at(&bytes), at, "{bytes:?}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn timestamps_of_every_shape_decode_as_serde_json_decodes_them() {
+        for ts in [
+            r#"{"seconds": 1267020223, "microseconds": 435656}"#,
+            r#"{ "microseconds" : 435656 , "seconds" : 1267020223 }"#,
+            r#"{"seconds": -1, "microseconds": -1}"#,
+            r#"{"seconds": 9223372036854775807, "microseconds": -9223372036854775808}"#,
+            // Not the usual shape: read as any value.
+            r#"{"seconds": 9223372036854775808, "microseconds": 0}"#,
+            r#"{"seconds": 1, "seconds": 2, "microseconds": 3}"#,
+            r#"{"seconds": 1, "microseconds": 3, "seconds": 2}"#,
+            r#"{"seconds": 1}"#,
+            r#"{"seconds": 1, "microseconds": 2, "nanoseconds": 3}"#,
+            r#"{"seconds": "1", "microseconds": 2}"#,
+            r#"{"seconds": null, "microseconds": 2}"#,
+            r#"{"seconds": 1, "microseconds": 2}"#,
+            r#"{}"#,
+            "[1, 2]",
+            "17",
+            r#""now""#,
+            // Errors.
+            r#"{"seconds": 1.5, "microseconds": 2}"#,
+            r#"{"seconds": 1, "microseconds": 2,}"#,
+            r#"{"seconds": 1 "microseconds": 2}"#,
+            r#"{"seconds": 01, "microseconds": 2}"#,
+        ] {
+            let line = format!(r#"{{"event": "STOP", "timestamp": {ts}}}"#);
+            let expected = serde_json::from_str::<crate::Message>(&line).map_err(|e| e.to_string());
+            let parsed = line.parse::<crate::Message>().map_err(|e| e.to_string());
+            assert_eq!(parsed, expected, "{line}");
+            if ts.starts_with(r#"{"seconds": 1267020223"#) {
+                let ts = parsed.expect("decodes").timestamp;
+                assert_eq!(
+                    ts.map(|t| (t.seconds, t.microseconds)),
+                    Some((1267020223, 435656))
+                );
             }
         }
     }

@@ -146,6 +146,24 @@ fn message() -> impl Strategy<Value = Value> {
         (any::<i64>(), any::<i64>())
             .prop_map(|(s, us)| serde_json::json!({"seconds": s, "microseconds": us})),
         Just(serde_json::json!({"seconds": -1, "microseconds": -1})),
+        // Near the usual shape: a member missing, added or of another type.
+        (
+            number(),
+            number(),
+            prop::option::of((key(), json())),
+            any::<bool>()
+        )
+            .prop_map(|(s, us, more, drop)| {
+                let mut m = Map::new();
+                m.insert("seconds".into(), s);
+                if !drop {
+                    m.insert("microseconds".into(), us);
+                }
+                if let Some((k, v)) = more {
+                    m.insert(k, v);
+                }
+                Value::Object(m)
+            }),
         json(),
     ];
     (
