@@ -190,6 +190,48 @@ impl<'de> Reader<'de> {
     /// `{"seconds": S, "microseconds": U}`, both members once, in either order, integers in
     /// `i64`: the shape of nearly every timestamp. `None` on anything else, with `pos` anywhere.
     fn timestamp(&mut self) -> Option<(i64, i64)> {
+        self.skip_ws();
+        let start = self.pos;
+        // QEMU writes it one way: `{"seconds": S, "microseconds": U}`.
+        let exact = self.timestamp_as_qemu_writes_it();
+        if exact.is_some() {
+            return exact;
+        }
+        self.pos = start;
+        self.timestamp_any_layout()
+    }
+
+    #[inline]
+    fn timestamp_as_qemu_writes_it(&mut self) -> Option<(i64, i64)> {
+        const SECONDS: &[u8] = b"{\"seconds\": ";
+        const MICROSECONDS: &[u8] = b", \"microseconds\": ";
+        self.pos += SECONDS.len();
+        if self.bytes().get(self.pos - SECONDS.len()..self.pos)? != SECONDS {
+            return None;
+        }
+        let seconds = self.i64()?;
+        self.pos += MICROSECONDS.len();
+        if self.bytes().get(self.pos - MICROSECONDS.len()..self.pos)? != MICROSECONDS {
+            return None;
+        }
+        let microseconds = self.i64()?;
+        if self.peek() != Some(b'}') {
+            return None;
+        }
+        self.pos += 1;
+        Some((seconds, microseconds))
+    }
+
+    /// An integer in `i64`.
+    #[inline]
+    fn i64(&mut self) -> Option<i64> {
+        match self.integer().ok()? {
+            Integer::Unsigned(v) => i64::try_from(v).ok(),
+            Integer::Negative(v) => Some(v),
+        }
+    }
+
+    fn timestamp_any_layout(&mut self) -> Option<(i64, i64)> {
         let mut seconds = None;
         let mut microseconds = None;
         if self.peek_token().ok()? != b'{' {
@@ -216,11 +258,7 @@ impl<'de> Reader<'de> {
             }
             self.pos += 1;
             self.skip_ws();
-            let value = match self.integer().ok()? {
-                Integer::Unsigned(v) => i64::try_from(v).ok()?,
-                Integer::Negative(v) => v,
-            };
-            if slot.replace(value).is_some() {
+            if slot.replace(self.i64()?).is_some() {
                 return None;
             }
         }
@@ -661,6 +699,11 @@ mod tests {
             r#"{"seconds": 1267020223, "microseconds": 435656}"#,
             r#"{ "microseconds" : 435656 , "seconds" : 1267020223 }"#,
             r#"{"seconds": -1, "microseconds": -1}"#,
+            r#"{"seconds":1,"microseconds":2}"#,
+            r#"{"seconds": 1, "microseconds": 2 }"#,
+            r#"{"seconds": 1, "microseconds": 2, "seconds": 3}"#,
+            r#"{"seconds": 1, "microseconds": 99999999999999999999}"#,
+            r#"{"seconds": 1, "microseconds": 2"#,
             r#"{"seconds": 9223372036854775807, "microseconds": -9223372036854775808}"#,
             // Not the usual shape: read as any value.
             r#"{"seconds": 9223372036854775808, "microseconds": 0}"#,
