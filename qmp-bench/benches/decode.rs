@@ -15,7 +15,7 @@
 //! The workloads are `#[inline(never)]` so that a profiler can single them out, e.g.
 //! `valgrind --tool=callgrind --toggle-collect='decode::typed' <bench binary> --test corpus/typed`.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use qmp_events::{Event, Message};
 use serde::de::IgnoredAny;
 use serde_json::Value;
@@ -206,5 +206,121 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
+/// The interleaved run: every workload once per round, in a rotating order, for `rounds`
+/// rounds; then the minimum and the median time of one pass of each. On a shared machine a
+/// slow spell hits every workload alike instead of the one criterion happens to be measuring,
+/// and the minimum is the pass least disturbed by others.
+fn interleaved(rounds: usize) {
+    let corpus = qmp_bench::corpus::corpus();
+    let lines: Vec<&str> = corpus.iter().map(String::as_str).collect();
+    let messages: Vec<Message> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("every object decodes"))
+        .collect();
+    let qapi_lines: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| serde_json::from_str::<qapi_qmp::Event>(l).is_ok())
+        .collect();
+    describe(&lines, &messages, &qapi_lines);
+    type Workload<'a> = (&'static str, Box<dyn Fn() -> usize + 'a>);
+    let workloads: Vec<Workload> = vec![
+        ("corpus/parsed", Box::new(|| parsed(black_box(&lines)))),
+        (
+            "corpus/parsed+violations",
+            Box::new(|| parsed_and_violations(black_box(&lines))),
+        ),
+        ("corpus/typed", Box::new(|| typed(black_box(&lines)))),
+        (
+            "corpus/typed+violations",
+            Box::new(|| typed_and_violations(black_box(&lines))),
+        ),
+        ("corpus/value", Box::new(|| value(black_box(&lines)))),
+        (
+            "corpus/value+schema",
+            Box::new(|| value_and_schema(black_box(&lines))),
+        ),
+        (
+            "corpus/ignored_any",
+            Box::new(|| ignored(black_box(&lines))),
+        ),
+        (
+            "corpus/serialize",
+            Box::new(|| serialize(black_box(&messages))),
+        ),
+        (
+            "qapi-subset/parsed",
+            Box::new(|| parsed(black_box(&qapi_lines))),
+        ),
+        (
+            "qapi-subset/typed",
+            Box::new(|| typed(black_box(&qapi_lines))),
+        ),
+        (
+            "qapi-subset/value",
+            Box::new(|| value(black_box(&qapi_lines))),
+        ),
+        (
+            "qapi-subset/ignored_any",
+            Box::new(|| ignored(black_box(&qapi_lines))),
+        ),
+        (
+            "qapi-subset/qapi_qmp",
+            Box::new(|| qapi(black_box(&qapi_lines))),
+        ),
+    ];
+    let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); workloads.len()];
+    for round in 0..rounds {
+        for i in 0..workloads.len() {
+            let i = (i + round) % workloads.len();
+            let start = std::time::Instant::now();
+            black_box((workloads[i].1)());
+            times[i].push(start.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    let stats: Vec<(f64, f64)> = times
+        .iter_mut()
+        .map(|t| {
+            t.sort_by(f64::total_cmp);
+            (t[0], t[t.len() / 2])
+        })
+        .collect();
+    let find = |name: &str| {
+        let i = workloads
+            .iter()
+            .position(|w| w.0 == name)
+            .expect("a workload");
+        stats[i]
+    };
+    println!("{rounds} interleaved rounds; ms per pass; ratios of medians (of minimums)");
+    println!("| workload | min ms | median ms | vs `Value` (throughput) | vs floor (time) |");
+    println!("|---|---|---|---|---|");
+    for (w, (min, median)) in workloads.iter().zip(&stats) {
+        let group = w.0.split('/').next().unwrap_or_default();
+        let (vmin, vmed) = find(&format!("{group}/value"));
+        let (fmin, fmed) = find(&format!("{group}/ignored_any"));
+        println!(
+            "| `{}` | {min:.3} | {median:.3} | {:.2}x ({:.2}x) | {:.2}x ({:.2}x) |",
+            w.0,
+            vmed / median,
+            vmin / min,
+            median / fmed,
+            min / fmin
+        );
+    }
+}
+
 criterion_group!(decode, benches);
-criterion_main!(decode);
+
+fn main() {
+    // `QMP_BENCH_ROUNDS=200 cargo bench -p qmp-bench --bench decode`: the interleaved run.
+    if let Some(rounds) = std::env::var("QMP_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+    {
+        interleaved(rounds);
+        return;
+    }
+    decode();
+    Criterion::default().configure_from_args().final_summary();
+}
