@@ -11,7 +11,7 @@ use qmp_schema::{DataSchema, EventSchema, FieldSchema, JsonKind, Schema};
 use qmp_spec::ir;
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Every type generated for one spec.
 #[derive(Debug, Clone)]
@@ -166,9 +166,10 @@ const RESERVED: &[&str] = &["Event", "EventKind", "Message", "Timestamp", "SCHEM
 
 struct Builder {
     structs: Vec<StructPlan>,
-    struct_keys: Vec<Vec<(String, RustType, bool)>>,
+    /// Shared structs by shape (event data structs are never shared, so not here).
+    struct_keys: BTreeMap<Vec<(String, RustType, bool)>, usize>,
     enums: Vec<EnumPlan>,
-    enum_keys: Vec<Vec<(String, Option<String>)>>,
+    enum_keys: BTreeMap<Vec<(String, Option<String>)>, usize>,
     opaques: Vec<OpaquePlan>,
 }
 
@@ -176,11 +177,12 @@ struct Builder {
 pub fn plan(spec: &ir::Spec) -> TypeSpace {
     let mut b = Builder {
         structs: Vec::new(),
-        struct_keys: Vec::new(),
+        struct_keys: BTreeMap::new(),
         enums: Vec::new(),
-        enum_keys: Vec::new(),
+        enum_keys: BTreeMap::new(),
         opaques: Vec::new(),
     };
+    let examples = example_data(spec);
     let mut events = Vec::new();
     for event in &spec.events {
         let payload = match &event.data {
@@ -188,8 +190,10 @@ pub fn plan(spec: &ir::Spec) -> TypeSpace {
             ir::Data::Unspecified => Payload::Unspecified,
             ir::Data::Named { reference } => Payload::Opaque(b.opaque(reference, &event.name)),
             ir::Data::Fields { fields } => {
-                let examples = example_data(spec, &event.name);
-                let planned = b.fields(&event.name, &[], fields, &examples);
+                let examples = examples
+                    .get(event.name.as_str())
+                    .map_or(&[][..], Vec::as_slice);
+                let planned = b.fields(&event.name, &[], fields, examples);
                 b.structs.push(StructPlan {
                     name: names::pascal(&event.name),
                     fields: planned,
@@ -201,7 +205,6 @@ pub fn plan(spec: &ir::Spec) -> TypeSpace {
                     description: event.description.join(" "),
                 });
                 // Event data structs are never shared: one type per event.
-                b.struct_keys.push(Vec::new());
                 Payload::Struct(b.structs.len() - 1)
             }
         };
@@ -225,22 +228,27 @@ pub fn plan(spec: &ir::Spec) -> TypeSpace {
     space
 }
 
-/// The `data` of every valid example, across the document, that names this event.
-fn example_data<'s>(spec: &'s ir::Spec, event: &str) -> Vec<&'s Value> {
-    let mut out = Vec::new();
+/// By event name, the `data` of every valid example across the document that names the event,
+/// in document order: one pass over the examples, whatever the number of events.
+fn example_data(spec: &ir::Spec) -> BTreeMap<&str, Vec<&Value>> {
+    let mut out: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
     for e in &spec.events {
         for example in &e.examples {
-            if let Some(value) = example.value() {
-                if value.get("event").and_then(Value::as_str) == Some(event) {
-                    if let Some(data) = value.get("data") {
-                        out.push(data);
-                    }
-                }
+            let Some(value) = example.value() else {
+                continue;
+            };
+            if let (Some(event), Some(data)) = (
+                value.get("event").and_then(Value::as_str),
+                value.get("data"),
+            ) {
+                out.entry(event).or_default().push(data);
             }
         }
     }
     // A heading naming several events shares its examples: count each example once.
-    out.dedup_by(|a, b| std::ptr::eq(*a, *b));
+    for data in out.values_mut() {
+        data.dedup_by(|a, b| std::ptr::eq(*a, *b));
+    }
     out
 }
 
@@ -321,11 +329,7 @@ impl Builder {
             .iter()
             .map(|f| (f.wire.clone(), f.ty, f.optional))
             .collect();
-        if let Some(i) = self
-            .struct_keys
-            .iter()
-            .position(|k| !k.is_empty() && *k == key)
-        {
+        if let Some(&i) = self.struct_keys.get(&key) {
             self.structs[i].uses.push(at);
             return i;
         }
@@ -336,7 +340,7 @@ impl Builder {
             uses: vec![at],
             description: description.to_owned(),
         });
-        self.struct_keys.push(key);
+        self.struct_keys.insert(key, self.structs.len() - 1);
         self.structs.len() - 1
     }
 
@@ -346,7 +350,7 @@ impl Builder {
             .iter()
             .map(|v| (v.name.clone(), v.description.clone()))
             .collect();
-        if let Some(i) = self.enum_keys.iter().position(|k| *k == key) {
+        if let Some(&i) = self.enum_keys.get(&key) {
             self.enums[i].uses.push(at);
             return i;
         }
@@ -369,7 +373,7 @@ impl Builder {
             constant: set.kind == ir::ValueSetKind::Constant,
             uses: vec![at],
         });
-        self.enum_keys.push(key);
+        self.enum_keys.insert(key, self.enums.len() - 1);
         self.enums.len() - 1
     }
 
