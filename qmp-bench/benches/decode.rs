@@ -97,6 +97,16 @@ fn ignored(lines: &[&str]) -> usize {
     lines.len()
 }
 
+/// The crate's own reader, scanning only (no value is built): its cost against the floor's.
+#[inline(never)]
+fn own_reader_scan(lines: &[&str]) -> usize {
+    let mut n = 0;
+    for line in lines {
+        n += usize::from(qmp_events::__private::scan(line));
+    }
+    n
+}
+
 #[inline(never)]
 fn qapi(lines: &[&str]) -> usize {
     for line in lines {
@@ -245,6 +255,10 @@ fn interleaved(rounds: usize) {
             Box::new(|| ignored(black_box(&lines))),
         ),
         (
+            "corpus/own_reader_scan",
+            Box::new(|| own_reader_scan(black_box(&lines))),
+        ),
+        (
             "corpus/serialize",
             Box::new(|| serialize(black_box(&messages))),
         ),
@@ -263,6 +277,10 @@ fn interleaved(rounds: usize) {
         (
             "qapi-subset/ignored_any",
             Box::new(|| ignored(black_box(&qapi_lines))),
+        ),
+        (
+            "qapi-subset/own_reader_scan",
+            Box::new(|| own_reader_scan(black_box(&qapi_lines))),
         ),
         (
             "qapi-subset/qapi_qmp",

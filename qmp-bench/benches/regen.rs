@@ -6,9 +6,7 @@
 //! The stages are also measured one by one on the 2015-07 document (`stages/*`), to show where
 //! the time goes.
 
-use criterion::{
-    BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
-};
+use criterion::{BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group};
 use qmp_bench::corpus::{QEMU_2015_07_SPEC, QEMU_2015_07_SPEC_NAME, SEED_SPEC, SEED_SPEC_NAME};
 use qmp_bench::synthetic;
 use std::hint::black_box;
@@ -89,5 +87,56 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
+/// The interleaved run (`QMP_BENCH_ROUNDS=N`): each document regenerated once per round, then
+/// the minimum and median of each, and their ratios to the 2015-07 document, so that a slow
+/// spell on a shared machine cannot land on one size only.
+fn interleaved(rounds: usize) {
+    let x10 = synthetic::scaled(QEMU_2015_07_SPEC, 10);
+    let x100 = synthetic::scaled(QEMU_2015_07_SPEC, 100);
+    let docs: [(&str, &str, &str); 4] = [
+        ("seed", SEED_SPEC_NAME, SEED_SPEC),
+        ("2015-07", QEMU_2015_07_SPEC_NAME, QEMU_2015_07_SPEC),
+        ("2015-07x10", "2015-07x10.txt", &x10),
+        ("2015-07x100", "2015-07x100.txt", &x100),
+    ];
+    let mut times = vec![Vec::new(); docs.len()];
+    for _ in 0..rounds {
+        for (i, (_, name, text)) in docs.iter().enumerate() {
+            let start = std::time::Instant::now();
+            black_box(regen(name, text));
+            times[i].push(start.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    for t in &mut times {
+        t.sort_by(f64::total_cmp);
+    }
+    let (base_min, base_median) = (times[1][0], times[1][rounds / 2]);
+    println!(
+        "{rounds} interleaved rounds; ms per regeneration; ratio to 2015-07 of medians (of minimums)"
+    );
+    println!("| document | min ms | median ms | vs 2015-07 |");
+    println!("|---|---|---|---|");
+    for ((id, _, _), t) in docs.iter().zip(&times) {
+        let (min, median) = (t[0], t[rounds / 2]);
+        println!(
+            "| {id} | {min:.1} | {median:.1} | {:.1}x ({:.1}x) |",
+            median / base_median,
+            min / base_min
+        );
+    }
+}
+
 criterion_group!(regen_benches, benches);
-criterion_main!(regen_benches);
+
+fn main() {
+    // `QMP_BENCH_ROUNDS=5 cargo bench -p qmp-bench --bench regen`: the interleaved run.
+    if let Some(rounds) = std::env::var("QMP_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+    {
+        interleaved(rounds);
+        return;
+    }
+    regen_benches();
+    Criterion::default().configure_from_args().final_summary();
+}
