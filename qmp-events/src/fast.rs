@@ -9,6 +9,10 @@
 //! runs `serde_json::from_str` on the whole input, which produces the result or the error with
 //! its line and column. So an input the reader accepts decodes exactly as `serde_json` decodes it
 //! (the `lossless` tests check this on arbitrary input), and every error is `serde_json`'s own.
+//!
+//! The exception is serde_json's `arbitrary_precision` feature, which this workspace does not
+//! enable: with it, serde_json hands every number to visitors as a map, which the typed integer
+//! members do not accept, while this reader hands them integers.
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;

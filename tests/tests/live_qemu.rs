@@ -51,9 +51,18 @@ fn check_line(raw: &str) -> Value {
     value
 }
 
-/// Decodes a raw line as the typed message.
+/// Decodes a raw line as the typed message, both ways: `str::parse` (the crate's own reader, for
+/// the lines QEMU really writes) and serde_json must agree.
 fn decode(raw: &str) -> Message {
-    serde_json::from_str(raw).expect("every JSON object decodes")
+    let msg: Message = serde_json::from_str(raw).expect("every JSON object decodes");
+    // What QEMU writes is what the reader covers: no line goes the slow way.
+    assert!(
+        qmp_events::__private::scan(raw),
+        "outside the own reader: {raw}"
+    );
+    let parsed: Message = raw.parse().expect("every JSON object parses");
+    assert_eq!(parsed, msg, "str::parse and serde_json differ on {raw}");
+    msg
 }
 
 /// The typed message of the only event named `name`, and its violations as text.
