@@ -160,6 +160,56 @@ fn emit_struct(
     } else {
         quote!(raw)
     };
+    let read_fast = if s.fields.is_empty() {
+        quote! {
+            impl<'de> #p::ReadFast<'de> for #name {
+                fn read_fast(reader: &mut #p::Reader<'de>) -> Option<Self> {
+                    reader.begin_object()?;
+                    let mut #extra = #p::Map::new();
+                    let mut first = true;
+                    while let Some(key) = reader.next_member(&mut first)? {
+                        reader.extra_member(key, &mut #extra)?;
+                    }
+                    Some(Self { #extra })
+                }
+            }
+        }
+    } else {
+        let reads = s.fields.iter().zip(&locals).map(|(f, local)| match f.ty {
+            RustType::Struct(i) => {
+                let ty = type_tokens(space, RustType::Struct(i));
+                quote!(reader.member_with(&mut #local, <#ty as #p::ReadFast>::read_fast)?)
+            }
+            _ => quote!(reader.member(&mut #local)?),
+        });
+        let finish = s.fields.iter().zip(&locals).map(|(f, local)| {
+            if f.optional {
+                quote!(#local)
+            } else {
+                quote!(#local?)
+            }
+        });
+        quote! {
+            impl<'de> #p::ReadFast<'de> for #name {
+                fn read_fast(reader: &mut #p::Reader<'de>) -> Option<Self> {
+                    reader.begin_object()?;
+                    #(let mut #locals: Option<#inner> = None;)*
+                    let mut #extra = #p::Map::new();
+                    let mut first = true;
+                    while let Some(key) = reader.next_member(&mut first)? {
+                        match key {
+                            #(#wires => #reads,)*
+                            _ => reader.extra_member(key, &mut #extra)?,
+                        }
+                    }
+                    Some(Self {
+                        #(#fields: #finish,)*
+                        #extra,
+                    })
+                }
+            }
+        }
+    };
     let drift = s
         .fields
         .iter()
@@ -215,6 +265,8 @@ fn emit_struct(
                 #p::strict(deserializer, #name_str)
             }
         }
+
+        #read_fast
 
         impl #p::Drift for #name {
             fn drift(&self, path: &#p::Path<'_>, out: &mut Vec<#rt::Violation>) {
@@ -486,6 +538,23 @@ fn emit_event(space: &TypeSpace, schema: &Schema, config: &Config) -> TokenStrea
             }
             _ => quote!(Self::#v(data) => map.serialize_entry("data", data),),
         });
+    let fast_arms = space.events.iter().zip(&variants).map(|(e, v)| {
+        let ty = data_type(space, e);
+        match e.payload {
+            // Data where the spec says there is none: the lenient path reports it.
+            Payload::None => quote!(EventKind::#v => None,),
+            Payload::Unspecified => quote!(EventKind::#v => Some(Self::#v(Some(reader.value()?))),),
+            Payload::Opaque(_) => quote!(EventKind::#v => Some(Self::#v(reader.value::<#ty>()?)),),
+            Payload::Struct(_) => {
+                let read = quote!(<#ty as #p::ReadFast>::read_fast(reader)?);
+                if space.boxed(e) {
+                    quote!(EventKind::#v => Some(Self::#v(Box::new(#read))),)
+                } else {
+                    quote!(EventKind::#v => Some(Self::#v(#read)),)
+                }
+            }
+        }
+    });
     let violation_arms = space
         .events
         .iter()
@@ -630,6 +699,12 @@ fn emit_event(space: &TypeSpace, schema: &Schema, config: &Config) -> TokenStrea
                     Self::#unknown(event) => #p::unknown_event(&event.name, out),
                     Self::#mismatched(event) => out.extend(event.violations.iter().cloned()),
                     Self::#absent => #p::missing_event(out),
+                }
+            }
+
+            fn read_data_fast(kind: EventKind, reader: &mut #p::Reader<'_>) -> Option<Self> {
+                match kind {
+                    #(#fast_arms)*
                 }
             }
         }

@@ -14,12 +14,16 @@
 //! enable: with it, serde_json hands every number to visitors as a map, which the typed integer
 //! members do not accept, while this reader hands them integers.
 
+use crate::lenient::Accept;
+use crate::message::{EventSet, Message, Timestamp, UnknownEvent};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::fmt;
 
-/// The reader gave up; `serde_json` decides.
+/// The reader gave up; `serde_json` decides. Not part of the stable API.
 #[derive(Debug)]
-pub(crate) struct Bail;
+pub struct Bail;
 
 impl fmt::Display for Bail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -73,14 +77,95 @@ fn stop_at(bytes: &[u8]) -> usize {
     offset
 }
 
-/// A JSON reader over one complete document.
-pub(crate) struct Reader<'de> {
+/// A JSON reader over one complete document. Generated code reads typed values with it
+/// directly ([`ReadFast`]); it is not part of the stable API.
+pub struct Reader<'de> {
     src: &'de str,
     pos: usize,
     depth: u32,
 }
 
 type Result<T> = std::result::Result<T, Bail>;
+
+/// Reads a value straight into its type when it has exactly the documented shape: every member
+/// typed, none repeated (unknown ones are kept, as the lenient path keeps them). `None` otherwise, with the reader anywhere: the caller
+/// then reads the whole message the lenient way, which gives the same result for what this
+/// accepts. Implemented by the generated structs.
+pub trait ReadFast<'de>: Sized {
+    /// Reads the value at the reader's position.
+    fn read_fast(reader: &mut Reader<'de>) -> Option<Self>;
+}
+
+/// Reads a whole message with generated [`ReadFast`] code and no serde layers, when it has the
+/// usual shape: `event` (a string), `data` after it, `timestamp` as QEMU writes it, and any other
+/// members once each.
+/// `None` on anything else; the caller then reads it through `Deserialize`.
+pub(crate) fn message<E: EventSet>(src: &str) -> Option<Message<E>> {
+    let mut reader = Reader {
+        src,
+        pos: 0,
+        depth: 0,
+    };
+    let r = &mut reader;
+    r.begin_object()?;
+    let mut first = true;
+    let mut name: Option<std::result::Result<E::Kind, &str>> = None;
+    let mut event: Option<E> = None;
+    let mut data: Option<Value> = None;
+    let mut seen_data = false;
+    let mut timestamp = None;
+    let mut extra = Map::new();
+    while let Some(key) = r.next_member(&mut first)? {
+        match key {
+            "event" => {
+                if name.is_some() || r.peek_token().ok()? != b'"' {
+                    return None;
+                }
+                let text = r.string().ok()?;
+                name = Some(E::kind_of(text).ok_or(text));
+            }
+            "data" => {
+                if seen_data {
+                    return None;
+                }
+                seen_data = true;
+                // `data` before `event` is left to the lenient path.
+                match name? {
+                    Ok(kind) => event = Some(E::read_data_fast(kind, r)?),
+                    Err(_) => data = Some(r.value::<Value>()?),
+                }
+            }
+            "timestamp" => {
+                if timestamp.is_some() {
+                    return None;
+                }
+                let (seconds, microseconds) = r.timestamp()?;
+                timestamp = Some(Timestamp {
+                    seconds,
+                    microseconds,
+                });
+            }
+            _ => r.extra_member(key, &mut extra)?,
+        }
+    }
+    r.skip_ws();
+    if r.pos != src.len() {
+        return None;
+    }
+    let event = match (name?, event) {
+        (Ok(_), Some(event)) => event,
+        (Ok(kind), None) => E::without_data(kind),
+        (Err(name), _) => E::unknown(UnknownEvent {
+            name: name.to_owned(),
+            data,
+        }),
+    };
+    Some(Message {
+        event,
+        timestamp,
+        extra,
+    })
+}
 
 /// Decodes `src` as one JSON document of type `T`, or gives up.
 #[inline]
@@ -271,6 +356,87 @@ impl<'de> Reader<'de> {
         }
         self.pos += 1;
         Some((seconds?, microseconds?))
+    }
+
+    /// For [`ReadFast`] impls: consumes the `{` that opens an object.
+    #[inline]
+    pub fn begin_object(&mut self) -> Option<()> {
+        if self.peek_token().ok()? != b'{' {
+            return None;
+        }
+        self.enter().ok()
+    }
+
+    /// For [`ReadFast`] impls: the next member's name, with its `:` consumed, or `Some(None)`
+    /// after the closing `}`.
+    #[inline]
+    pub fn next_member(&mut self, first: &mut bool) -> Option<Option<&'de str>> {
+        if self.next_item(first, b'}').ok()?.is_none() {
+            self.pos += 1;
+            self.depth -= 1;
+            return Some(None);
+        }
+        if self.peek_token().ok()? != b'"' {
+            return None;
+        }
+        let name = self.string().ok()?;
+        if self.peek_token().ok()? != b':' {
+            return None;
+        }
+        self.pos += 1;
+        Some(Some(name))
+    }
+
+    /// For [`ReadFast`] impls: reads a member's value into its still empty slot.
+    #[inline]
+    pub fn member<T: Accept<'de>>(&mut self, slot: &mut Option<T>) -> Option<()> {
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(self.value()?);
+        Some(())
+    }
+
+    /// For [`ReadFast`] impls: reads a member's value, of a generated struct, into its slot.
+    #[inline]
+    pub fn member_with<T>(
+        &mut self,
+        slot: &mut Option<T>,
+        read: fn(&mut Self) -> Option<T>,
+    ) -> Option<()> {
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(read(self)?);
+        Some(())
+    }
+
+    /// For [`ReadFast`] impls: keeps a member the spec does not name, as the lenient path does
+    /// (`None` if the name repeats).
+    #[inline]
+    pub fn extra_member(&mut self, name: &str, extra: &mut Map<String, Value>) -> Option<()> {
+        let value = self.value::<Value>()?;
+        match extra.insert(name.to_owned(), value) {
+            None => Some(()),
+            Some(_) => None,
+        }
+    }
+
+    /// For [`ReadFast`] impls: a value that [`Accept`] takes as `T` (as the lenient path
+    /// would), or `None`.
+    #[inline]
+    pub fn value<T: Accept<'de>>(&mut self) -> Option<T> {
+        match self.peek_token().ok()? {
+            b'"' => T::accept_str(Cow::Borrowed(self.string().ok()?)).ok(),
+            b'-' | b'0'..=b'9' => match self.integer().ok()? {
+                Integer::Unsigned(v) => match i64::try_from(v) {
+                    Ok(v) => T::accept_i64(v).ok(),
+                    Err(_) => T::accept_u64(v).ok(),
+                },
+                Integer::Negative(v) => T::accept_i64(v).ok(),
+            },
+            _ => crate::lenient::decode::<T, _>(self).ok()?.ok(),
+        }
     }
 
     fn enter(&mut self) -> Result<()> {
@@ -739,6 +905,52 @@ mod tests {
                     Some((1267020223, 435656))
                 );
             }
+        }
+    }
+
+    /// Lines that the direct path must either read exactly as the lenient path does or leave to
+    /// it: repeated members, mismatches, drift, odd envelopes.
+    #[test]
+    fn the_direct_path_agrees_with_the_lenient_one() {
+        let spice = r#""server": {"host": "h", "port": "1", "family": "ipv4"}"#;
+        for line in [
+            r#"{"event": "BALLOON_CHANGE", "data": {"actual": 1}}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "data": {"actual": 1, "actual": 2}}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "data": {"actual": 1, "x": 1, "x": 2}}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "data": {"actual": 1, "x": [1, {"y": null}]}}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "data": {"actual": "1"}}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "data": {"actual": 18446744073709551615}}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "data": {"actual": 9223372036854775808}}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "data": {}}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "data": null}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE"}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "data": {"actual": 1}, "data": {"actual": 1}}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "event": "BALLOON_CHANGE"}"#.to_owned(),
+            r#"{"data": {"actual": 1}, "event": "BALLOON_CHANGE"}"#.to_owned(),
+            r#"{"event": "STOP", "x": 1, "x": 2}"#.to_owned(),
+            r#"{"event": "STOP", "x": 1, "y": {"z": []}}"#.to_owned(),
+            r#"{"event": "STOP", "data": {"a": [1, {"b": null}]}}"#.to_owned(),
+            r#"{"event": 1}"#.to_owned(),
+            r#"{"event": null, "data": 1}"#.to_owned(),
+            r#"{"data": 1}"#.to_owned(),
+            r#"{}"#.to_owned(),
+            format!(r#"{{"event": "SPICE_CONNECTED", "data": {{{spice}, "client": {{"host": "h", "port": "2", "family": "unix", "tls": true}}}}}}"#),
+            format!(r#"{{"event": "SPICE_CONNECTED", "data": {{{spice}, {spice}, "client": {{"host": "h", "port": "2", "family": "ipv6"}}}}}}"#),
+            format!(r#"{{"event": "SPICE_CONNECTED", "data": {{{spice}}}}}"#),
+            r#"{"event": "GUEST_PANICKED", "data": {"action": "pause", "info": {}}}"#.to_owned(),
+            r#"{"event": "GUEST_PANICKED", "data": {"action": "poweroff"}}"#.to_owned(),
+            r#"{"event": "ACPI_DEVICE_OST", "data": {"info": {"device": "d"}}}"#.to_owned(),
+            r#"{"event": "ACPI_DEVICE_OST", "data": []}"#.to_owned(),
+            r#"{"event": "QUORUM_REPORT_BAD", "data": {"node-name": "n", "sector-num": 1, "sectors-count": 2, "error": null}}"#.to_owned(),
+            r#"{"event": "QUORUM_REPORT_BAD", "data": {"node-name": "n", "sector-num": -1, "sectors-count": 2, "error": "e"}}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "data": {"actual": 1}, "timestamp": {"seconds": 1, "microseconds": 2}, "timestamp": {"seconds": 1, "microseconds": 2}}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "data": {"actual": 1}, "timestamp": {"seconds": 1}}"#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "data": {"actual": 1}} "#.to_owned(),
+            r#"{"event": "BALLOON_CHANGE", "data": {"actual": 1}} {}"#.to_owned(),
+        ] {
+            let expected = serde_json::from_str::<crate::Message>(&line).map_err(|e| e.to_string());
+            let parsed = line.parse::<crate::Message>().map_err(|e| e.to_string());
+            assert_eq!(parsed, expected, "{line}");
         }
     }
 

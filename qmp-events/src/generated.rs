@@ -376,6 +376,87 @@ impl ::qmp_events::EventSet for Event {
             Self::Absent => ::qmp_events::__private::missing_event(out),
         }
     }
+    fn read_data_fast(
+        kind: EventKind,
+        reader: &mut ::qmp_events::__private::Reader<'_>,
+    ) -> Option<Self> {
+        match kind {
+            EventKind::AcpiDeviceOst => {
+                Some(Self::AcpiDeviceOst(reader.value::<ACPIOSTInfo>()?))
+            }
+            EventKind::BalloonChange => {
+                Some(
+                    Self::BalloonChange(
+                        <BalloonChange as ::qmp_events::__private::ReadFast>::read_fast(
+                            reader,
+                        )?,
+                    ),
+                )
+            }
+            EventKind::GuestPanicked => {
+                Some(
+                    Self::GuestPanicked(
+                        <GuestPanicked as ::qmp_events::__private::ReadFast>::read_fast(
+                            reader,
+                        )?,
+                    ),
+                )
+            }
+            EventKind::QuorumFailure => {
+                Some(
+                    Self::QuorumFailure(
+                        <QuorumFailure as ::qmp_events::__private::ReadFast>::read_fast(
+                            reader,
+                        )?,
+                    ),
+                )
+            }
+            EventKind::QuorumReportBad => {
+                Some(
+                    Self::QuorumReportBad(
+                        Box::new(
+                            <QuorumReportBad as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::SpiceConnected => {
+                Some(
+                    Self::SpiceConnected(
+                        Box::new(
+                            <SpiceConnected as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::SpiceDisconnected => {
+                Some(
+                    Self::SpiceDisconnected(
+                        Box::new(
+                            <SpiceDisconnected as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::SpiceInitialized => {
+                Some(
+                    Self::SpiceInitialized(
+                        Box::new(
+                            <SpiceInitialized as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+        }
+    }
 }
 
 /// Emitted when the guest changes the actual BALLOON level. This value is equivalent to the 'actual' field return by the 'query-balloon' command
@@ -467,6 +548,25 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BalloonChange {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "BalloonChange")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for BalloonChange {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_actual: Option<i64> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "actual" => reader.member(&mut field_actual)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            actual: field_actual?,
+            extra,
+        })
     }
 }
 
@@ -570,6 +670,25 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanicked {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "GuestPanicked")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for GuestPanicked {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_action: Option<GuestPanickedAction> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "action" => reader.member(&mut field_action)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            action: field_action?,
+            extra,
+        })
     }
 }
 
@@ -706,6 +825,31 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumFailure {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "QuorumFailure")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for QuorumFailure {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_reference: Option<String> = None;
+        let mut field_sector_num: Option<i64> = None;
+        let mut field_sector_count: Option<i64> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "reference" => reader.member(&mut field_reference)?,
+                "sector-num" => reader.member(&mut field_sector_num)?,
+                "sector-count" => reader.member(&mut field_sector_count)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            reference: field_reference?,
+            sector_num: field_sector_num?,
+            sector_count: field_sector_count?,
+            extra,
+        })
     }
 }
 
@@ -861,6 +1005,34 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumReportBad {
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for QuorumReportBad {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_error: Option<String> = None;
+        let mut field_node_name: Option<String> = None;
+        let mut field_sector_num: Option<i64> = None;
+        let mut field_sector_count: Option<i64> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "error" => reader.member(&mut field_error)?,
+                "node-name" => reader.member(&mut field_node_name)?,
+                "sector-num" => reader.member(&mut field_sector_num)?,
+                "sector-count" => reader.member(&mut field_sector_count)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            error: field_error,
+            node_name: field_node_name?,
+            sector_num: field_sector_num?,
+            sector_count: field_sector_count?,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for QuorumReportBad {
     fn drift(
         &self,
@@ -966,6 +1138,31 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceServerOrClie
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "SpiceServerOrClient")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceServerOrClient {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_host: Option<String> = None;
+        let mut field_port: Option<String> = None;
+        let mut field_family: Option<SpiceFamily> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "host" => reader.member(&mut field_host)?,
+                "port" => reader.member(&mut field_port)?,
+                "family" => reader.member(&mut field_family)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            host: field_host?,
+            port: field_port?,
+            family: field_family?,
+            extra,
+        })
     }
 }
 
@@ -1093,6 +1290,40 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceConnected {
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceConnected {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_server: Option<SpiceServerOrClient> = None;
+        let mut field_client: Option<SpiceServerOrClient> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "server" => {
+                    reader
+                        .member_with(
+                            &mut field_server,
+                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                "client" => {
+                    reader
+                        .member_with(
+                            &mut field_client,
+                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            server: field_server?,
+            client: field_client?,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for SpiceConnected {
     fn drift(
         &self,
@@ -1194,6 +1425,40 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceDisconnected
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "SpiceDisconnected")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceDisconnected {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_server: Option<SpiceServerOrClient> = None;
+        let mut field_client: Option<SpiceServerOrClient> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "server" => {
+                    reader
+                        .member_with(
+                            &mut field_server,
+                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                "client" => {
+                    reader
+                        .member_with(
+                            &mut field_client,
+                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            server: field_server?,
+            client: field_client?,
+            extra,
+        })
     }
 }
 
@@ -1321,6 +1586,34 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedS
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "SpiceInitializedServer")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceInitializedServer {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_host: Option<String> = None;
+        let mut field_port: Option<String> = None;
+        let mut field_family: Option<SpiceFamily> = None;
+        let mut field_auth: Option<String> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "host" => reader.member(&mut field_host)?,
+                "port" => reader.member(&mut field_port)?,
+                "family" => reader.member(&mut field_family)?,
+                "auth" => reader.member(&mut field_auth)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            host: field_host?,
+            port: field_port?,
+            family: field_family?,
+            auth: field_auth,
+            extra,
+        })
     }
 }
 
@@ -1507,6 +1800,43 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedC
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceInitializedClient {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_host: Option<String> = None;
+        let mut field_port: Option<String> = None;
+        let mut field_family: Option<SpiceFamily> = None;
+        let mut field_connection_id: Option<i64> = None;
+        let mut field_channel_type: Option<i64> = None;
+        let mut field_channel_id: Option<i64> = None;
+        let mut field_tls: Option<bool> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "host" => reader.member(&mut field_host)?,
+                "port" => reader.member(&mut field_port)?,
+                "family" => reader.member(&mut field_family)?,
+                "connection-id" => reader.member(&mut field_connection_id)?,
+                "channel-type" => reader.member(&mut field_channel_type)?,
+                "channel-id" => reader.member(&mut field_channel_id)?,
+                "tls" => reader.member(&mut field_tls)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            host: field_host?,
+            port: field_port?,
+            family: field_family?,
+            connection_id: field_connection_id?,
+            channel_type: field_channel_type?,
+            channel_id: field_channel_id?,
+            tls: field_tls?,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for SpiceInitializedClient {
     fn drift(
         &self,
@@ -1630,6 +1960,40 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitialized 
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "SpiceInitialized")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceInitialized {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_server: Option<SpiceInitializedServer> = None;
+        let mut field_client: Option<SpiceInitializedClient> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "server" => {
+                    reader
+                        .member_with(
+                            &mut field_server,
+                            <SpiceInitializedServer as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                "client" => {
+                    reader
+                        .member_with(
+                            &mut field_client,
+                            <SpiceInitializedClient as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            server: field_server?,
+            client: field_client?,
+            extra,
+        })
     }
 }
 

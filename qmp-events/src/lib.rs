@@ -104,6 +104,7 @@ pub struct ReadmeDoctests;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::drift::{Drift, report_extra};
+    pub use crate::fast::{ReadFast, Reader};
     pub use crate::lenient::{
         Accept, Key, Lenient, Object, Slot, decode, restore, restore_optional, serialize_extra,
         strict,

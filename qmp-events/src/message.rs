@@ -254,6 +254,14 @@ pub trait EventSet: Sized {
     /// Appends how this event differs from the spec (drift in a typed event, the recorded
     /// violations of a mismatched one), as the schema interpreter would report them.
     fn violations(&self, out: &mut Vec<Violation>);
+
+    /// Reads the `data` of a known event straight into its type, when it has exactly the
+    /// documented shape; `None` otherwise (the message is then read the lenient way).
+    #[doc(hidden)]
+    fn read_data_fast(kind: Self::Kind, reader: &mut crate::fast::Reader<'_>) -> Option<Self> {
+        let _ = (kind, reader);
+        None
+    }
 }
 
 /// Builds the [`MismatchedEvent`] for known event data that did not fit.
@@ -365,6 +373,9 @@ impl<E: EventSet> std::str::FromStr for Message<E> {
 
     #[inline]
     fn from_str(json: &str) -> Result<Self, serde_json::Error> {
+        if let Some(msg) = crate::fast::message(json) {
+            return Ok(msg);
+        }
         match crate::fast::from_str(json) {
             Ok(msg) => Ok(msg),
             Err(crate::fast::Bail) => serde_json::from_str(json),

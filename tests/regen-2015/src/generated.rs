@@ -1218,6 +1218,273 @@ impl ::qmp_events::EventSet for Event {
             Self::Absent => ::qmp_events::__private::missing_event(out),
         }
     }
+    fn read_data_fast(
+        kind: EventKind,
+        reader: &mut ::qmp_events::__private::Reader<'_>,
+    ) -> Option<Self> {
+        match kind {
+            EventKind::AcpiDeviceOst => {
+                Some(Self::AcpiDeviceOst(reader.value::<ACPIOSTInfo>()?))
+            }
+            EventKind::BalloonChange => {
+                Some(
+                    Self::BalloonChange(
+                        <BalloonChange as ::qmp_events::__private::ReadFast>::read_fast(
+                            reader,
+                        )?,
+                    ),
+                )
+            }
+            EventKind::BlockImageCorrupted => {
+                Some(
+                    Self::BlockImageCorrupted(
+                        Box::new(
+                            <BlockImageCorrupted as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::BlockIoError => {
+                Some(
+                    Self::BlockIoError(
+                        Box::new(
+                            <BlockIoError as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::BlockJobCancelled => {
+                Some(
+                    Self::BlockJobCancelled(
+                        Box::new(
+                            <BlockJobCancelled as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::BlockJobCompleted => {
+                Some(
+                    Self::BlockJobCompleted(
+                        Box::new(
+                            <BlockJobCompleted as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::BlockJobError => {
+                Some(
+                    Self::BlockJobError(
+                        Box::new(
+                            <BlockJobError as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::BlockJobReady => {
+                Some(
+                    Self::BlockJobReady(
+                        Box::new(
+                            <BlockJobReady as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::DeviceDeleted => {
+                Some(
+                    Self::DeviceDeleted(
+                        Box::new(
+                            <DeviceDeleted as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::DeviceTrayMoved => {
+                Some(
+                    Self::DeviceTrayMoved(
+                        <DeviceTrayMoved as ::qmp_events::__private::ReadFast>::read_fast(
+                            reader,
+                        )?,
+                    ),
+                )
+            }
+            EventKind::GuestPanicked => {
+                Some(
+                    Self::GuestPanicked(
+                        <GuestPanicked as ::qmp_events::__private::ReadFast>::read_fast(
+                            reader,
+                        )?,
+                    ),
+                )
+            }
+            EventKind::MemUnplugError => {
+                Some(
+                    Self::MemUnplugError(
+                        Box::new(
+                            <MemUnplugError as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::NicRxFilterChanged => {
+                Some(
+                    Self::NicRxFilterChanged(
+                        Box::new(
+                            <NicRxFilterChanged as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::Powerdown => None,
+            EventKind::QuorumFailure => {
+                Some(
+                    Self::QuorumFailure(
+                        <QuorumFailure as ::qmp_events::__private::ReadFast>::read_fast(
+                            reader,
+                        )?,
+                    ),
+                )
+            }
+            EventKind::QuorumReportBad => {
+                Some(
+                    Self::QuorumReportBad(
+                        Box::new(
+                            <QuorumReportBad as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::Reset => None,
+            EventKind::Resume => None,
+            EventKind::RtcChange => {
+                Some(
+                    Self::RtcChange(
+                        <RtcChange as ::qmp_events::__private::ReadFast>::read_fast(
+                            reader,
+                        )?,
+                    ),
+                )
+            }
+            EventKind::Shutdown => None,
+            EventKind::SpiceConnected => {
+                Some(
+                    Self::SpiceConnected(
+                        Box::new(
+                            <SpiceConnected as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::SpiceDisconnected => {
+                Some(
+                    Self::SpiceDisconnected(
+                        Box::new(
+                            <SpiceDisconnected as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::SpiceInitialized => {
+                Some(
+                    Self::SpiceInitialized(
+                        Box::new(
+                            <SpiceInitialized as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::SpiceMigrateCompleted => None,
+            EventKind::Migration => {
+                Some(
+                    Self::Migration(
+                        <Migration as ::qmp_events::__private::ReadFast>::read_fast(
+                            reader,
+                        )?,
+                    ),
+                )
+            }
+            EventKind::Stop => None,
+            EventKind::Suspend => None,
+            EventKind::SuspendDisk => None,
+            EventKind::VncConnected => {
+                Some(
+                    Self::VncConnected(
+                        Box::new(
+                            <VncConnected as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::VncDisconnected => {
+                Some(
+                    Self::VncDisconnected(
+                        Box::new(
+                            <VncDisconnected as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::VncInitialized => {
+                Some(
+                    Self::VncInitialized(
+                        Box::new(
+                            <VncInitialized as ::qmp_events::__private::ReadFast>::read_fast(
+                                reader,
+                            )?,
+                        ),
+                    ),
+                )
+            }
+            EventKind::VserportChange => {
+                Some(
+                    Self::VserportChange(
+                        <VserportChange as ::qmp_events::__private::ReadFast>::read_fast(
+                            reader,
+                        )?,
+                    ),
+                )
+            }
+            EventKind::Wakeup => None,
+            EventKind::Watchdog => {
+                Some(
+                    Self::Watchdog(
+                        <Watchdog as ::qmp_events::__private::ReadFast>::read_fast(
+                            reader,
+                        )?,
+                    ),
+                )
+            }
+        }
+    }
 }
 
 /// Emitted when the guest changes the actual BALLOON level. This value is equivalent to the 'actual' field return by the 'query-balloon' command
@@ -1309,6 +1576,25 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BalloonChange {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "BalloonChange")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for BalloonChange {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_actual: Option<i64> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "actual" => reader.member(&mut field_actual)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            actual: field_actual?,
+            extra,
+        })
     }
 }
 
@@ -1480,6 +1766,37 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockImageCorrupt
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for BlockImageCorrupted {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_device: Option<String> = None;
+        let mut field_node_name: Option<String> = None;
+        let mut field_msg: Option<String> = None;
+        let mut field_offset: Option<i64> = None;
+        let mut field_size: Option<i64> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "device" => reader.member(&mut field_device)?,
+                "node-name" => reader.member(&mut field_node_name)?,
+                "msg" => reader.member(&mut field_msg)?,
+                "offset" => reader.member(&mut field_offset)?,
+                "size" => reader.member(&mut field_size)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            device: field_device?,
+            node_name: field_node_name,
+            msg: field_msg?,
+            offset: field_offset,
+            size: field_size,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for BlockImageCorrupted {
     fn drift(
         &self,
@@ -1617,6 +1934,31 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockIoError {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "BlockIoError")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for BlockIoError {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_device: Option<String> = None;
+        let mut field_operation: Option<BlockOperation> = None;
+        let mut field_action: Option<BlockIoErrorAction> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "device" => reader.member(&mut field_device)?,
+                "operation" => reader.member(&mut field_operation)?,
+                "action" => reader.member(&mut field_action)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            device: field_device?,
+            operation: field_operation?,
+            action: field_action?,
+            extra,
+        })
     }
 }
 
@@ -1777,6 +2119,37 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobCancelled
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "BlockJobCancelled")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for BlockJobCancelled {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_type: Option<BlockJobType> = None;
+        let mut field_device: Option<String> = None;
+        let mut field_len: Option<i64> = None;
+        let mut field_offset: Option<i64> = None;
+        let mut field_speed: Option<i64> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "type" => reader.member(&mut field_type)?,
+                "device" => reader.member(&mut field_device)?,
+                "len" => reader.member(&mut field_len)?,
+                "offset" => reader.member(&mut field_offset)?,
+                "speed" => reader.member(&mut field_speed)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            r#type: field_type?,
+            device: field_device?,
+            len: field_len?,
+            offset: field_offset?,
+            speed: field_speed?,
+            extra,
+        })
     }
 }
 
@@ -1966,6 +2339,40 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobCompleted
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for BlockJobCompleted {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_type: Option<BlockJobType> = None;
+        let mut field_device: Option<String> = None;
+        let mut field_len: Option<i64> = None;
+        let mut field_offset: Option<i64> = None;
+        let mut field_speed: Option<i64> = None;
+        let mut field_error: Option<String> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "type" => reader.member(&mut field_type)?,
+                "device" => reader.member(&mut field_device)?,
+                "len" => reader.member(&mut field_len)?,
+                "offset" => reader.member(&mut field_offset)?,
+                "speed" => reader.member(&mut field_speed)?,
+                "error" => reader.member(&mut field_error)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            r#type: field_type?,
+            device: field_device?,
+            len: field_len?,
+            offset: field_offset?,
+            speed: field_speed?,
+            error: field_error,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for BlockJobCompleted {
     fn drift(
         &self,
@@ -2102,6 +2509,31 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobError {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "BlockJobError")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for BlockJobError {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_device: Option<String> = None;
+        let mut field_operation: Option<BlockOperation> = None;
+        let mut field_action: Option<BlockJobErrorAction> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "device" => reader.member(&mut field_device)?,
+                "operation" => reader.member(&mut field_operation)?,
+                "action" => reader.member(&mut field_action)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            device: field_device?,
+            operation: field_operation?,
+            action: field_action?,
+            extra,
+        })
     }
 }
 
@@ -2258,6 +2690,37 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobReady {
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for BlockJobReady {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_type: Option<BlockJobType> = None;
+        let mut field_device: Option<String> = None;
+        let mut field_len: Option<i64> = None;
+        let mut field_offset: Option<i64> = None;
+        let mut field_speed: Option<i64> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "type" => reader.member(&mut field_type)?,
+                "device" => reader.member(&mut field_device)?,
+                "len" => reader.member(&mut field_len)?,
+                "offset" => reader.member(&mut field_offset)?,
+                "speed" => reader.member(&mut field_speed)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            r#type: field_type?,
+            device: field_device?,
+            len: field_len?,
+            offset: field_offset?,
+            speed: field_speed?,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for BlockJobReady {
     fn drift(
         &self,
@@ -2371,6 +2834,28 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for DeviceDeleted {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "DeviceDeleted")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for DeviceDeleted {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_device: Option<String> = None;
+        let mut field_path: Option<String> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "device" => reader.member(&mut field_device)?,
+                "path" => reader.member(&mut field_path)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            device: field_device,
+            path: field_path?,
+            extra,
+        })
     }
 }
 
@@ -2492,6 +2977,28 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for DeviceTrayMoved {
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for DeviceTrayMoved {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_device: Option<String> = None;
+        let mut field_tray_open: Option<bool> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "device" => reader.member(&mut field_device)?,
+                "tray-open" => reader.member(&mut field_tray_open)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            device: field_device?,
+            tray_open: field_tray_open?,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for DeviceTrayMoved {
     fn drift(
         &self,
@@ -2592,6 +3099,25 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanicked {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "GuestPanicked")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for GuestPanicked {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_action: Option<GuestPanickedAction> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "action" => reader.member(&mut field_action)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            action: field_action?,
+            extra,
+        })
     }
 }
 
@@ -2702,6 +3228,28 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for MemUnplugError {
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for MemUnplugError {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_device: Option<String> = None;
+        let mut field_msg: Option<String> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "device" => reader.member(&mut field_device)?,
+                "msg" => reader.member(&mut field_msg)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            device: field_device?,
+            msg: field_msg?,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for MemUnplugError {
     fn drift(
         &self,
@@ -2801,6 +3349,28 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for NicRxFilterChange
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "NicRxFilterChanged")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for NicRxFilterChanged {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_name: Option<String> = None;
+        let mut field_path: Option<String> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "name" => reader.member(&mut field_name)?,
+                "path" => reader.member(&mut field_path)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            name: field_name?,
+            path: field_path?,
+            extra,
+        })
     }
 }
 
@@ -2936,6 +3506,31 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumFailure {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "QuorumFailure")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for QuorumFailure {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_reference: Option<String> = None;
+        let mut field_sector_num: Option<i64> = None;
+        let mut field_sectors_count: Option<i64> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "reference" => reader.member(&mut field_reference)?,
+                "sector-num" => reader.member(&mut field_sector_num)?,
+                "sectors-count" => reader.member(&mut field_sectors_count)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            reference: field_reference?,
+            sector_num: field_sector_num?,
+            sectors_count: field_sectors_count?,
+            extra,
+        })
     }
 }
 
@@ -3091,6 +3686,34 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumReportBad {
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for QuorumReportBad {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_error: Option<String> = None;
+        let mut field_node_name: Option<String> = None;
+        let mut field_sector_num: Option<i64> = None;
+        let mut field_sectors_count: Option<i64> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "error" => reader.member(&mut field_error)?,
+                "node-name" => reader.member(&mut field_node_name)?,
+                "sector-num" => reader.member(&mut field_sector_num)?,
+                "sectors-count" => reader.member(&mut field_sectors_count)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            error: field_error,
+            node_name: field_node_name?,
+            sector_num: field_sector_num?,
+            sectors_count: field_sectors_count?,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for QuorumReportBad {
     fn drift(
         &self,
@@ -3190,6 +3813,25 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for RtcChange {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "RtcChange")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for RtcChange {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_offset: Option<i64> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "offset" => reader.member(&mut field_offset)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            offset: field_offset?,
+            extra,
+        })
     }
 }
 
@@ -3298,6 +3940,31 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceServerOrClie
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "SpiceServerOrClient")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceServerOrClient {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_host: Option<String> = None;
+        let mut field_port: Option<String> = None;
+        let mut field_family: Option<Family> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "host" => reader.member(&mut field_host)?,
+                "port" => reader.member(&mut field_port)?,
+                "family" => reader.member(&mut field_family)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            host: field_host?,
+            port: field_port?,
+            family: field_family?,
+            extra,
+        })
     }
 }
 
@@ -3422,6 +4089,40 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceConnected {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "SpiceConnected")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceConnected {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_server: Option<SpiceServerOrClient> = None;
+        let mut field_client: Option<SpiceServerOrClient> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "server" => {
+                    reader
+                        .member_with(
+                            &mut field_server,
+                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                "client" => {
+                    reader
+                        .member_with(
+                            &mut field_client,
+                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            server: field_server?,
+            client: field_client?,
+            extra,
+        })
     }
 }
 
@@ -3550,6 +4251,40 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceDisconnected
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceDisconnected {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_server: Option<SpiceServerOrClient> = None;
+        let mut field_client: Option<SpiceServerOrClient> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "server" => {
+                    reader
+                        .member_with(
+                            &mut field_server,
+                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                "client" => {
+                    reader
+                        .member_with(
+                            &mut field_client,
+                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            server: field_server?,
+            client: field_client?,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for SpiceDisconnected {
     fn drift(
         &self,
@@ -3674,6 +4409,34 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedS
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "SpiceInitializedServer")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceInitializedServer {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_host: Option<String> = None;
+        let mut field_port: Option<String> = None;
+        let mut field_family: Option<Family> = None;
+        let mut field_auth: Option<String> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "host" => reader.member(&mut field_host)?,
+                "port" => reader.member(&mut field_port)?,
+                "family" => reader.member(&mut field_family)?,
+                "auth" => reader.member(&mut field_auth)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            host: field_host?,
+            port: field_port?,
+            family: field_family?,
+            auth: field_auth,
+            extra,
+        })
     }
 }
 
@@ -3860,6 +4623,43 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedC
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceInitializedClient {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_host: Option<String> = None;
+        let mut field_port: Option<String> = None;
+        let mut field_family: Option<Family> = None;
+        let mut field_connection_id: Option<i64> = None;
+        let mut field_channel_type: Option<i64> = None;
+        let mut field_channel_id: Option<i64> = None;
+        let mut field_tls: Option<bool> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "host" => reader.member(&mut field_host)?,
+                "port" => reader.member(&mut field_port)?,
+                "family" => reader.member(&mut field_family)?,
+                "connection-id" => reader.member(&mut field_connection_id)?,
+                "channel-type" => reader.member(&mut field_channel_type)?,
+                "channel-id" => reader.member(&mut field_channel_id)?,
+                "tls" => reader.member(&mut field_tls)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            host: field_host?,
+            port: field_port?,
+            family: field_family?,
+            connection_id: field_connection_id?,
+            channel_type: field_channel_type?,
+            channel_id: field_channel_id?,
+            tls: field_tls?,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for SpiceInitializedClient {
     fn drift(
         &self,
@@ -3986,6 +4786,40 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitialized 
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceInitialized {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_server: Option<SpiceInitializedServer> = None;
+        let mut field_client: Option<SpiceInitializedClient> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "server" => {
+                    reader
+                        .member_with(
+                            &mut field_server,
+                            <SpiceInitializedServer as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                "client" => {
+                    reader
+                        .member_with(
+                            &mut field_client,
+                            <SpiceInitializedClient as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            server: field_server?,
+            client: field_client?,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for SpiceInitialized {
     fn drift(
         &self,
@@ -4088,6 +4922,25 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for Migration {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "Migration")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for Migration {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_status: Option<String> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "status" => reader.member(&mut field_status)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            status: field_status?,
+            extra,
+        })
     }
 }
 
@@ -4220,6 +5073,34 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncServer {
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for VncServer {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_host: Option<String> = None;
+        let mut field_service: Option<String> = None;
+        let mut field_family: Option<Family> = None;
+        let mut field_auth: Option<String> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "host" => reader.member(&mut field_host)?,
+                "service" => reader.member(&mut field_service)?,
+                "family" => reader.member(&mut field_family)?,
+                "auth" => reader.member(&mut field_auth)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            host: field_host?,
+            service: field_service?,
+            family: field_family?,
+            auth: field_auth,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for VncServer {
     fn drift(
         &self,
@@ -4330,6 +5211,31 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncConnectedClien
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "VncConnectedClient")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for VncConnectedClient {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_host: Option<String> = None;
+        let mut field_service: Option<String> = None;
+        let mut field_family: Option<Family> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "host" => reader.member(&mut field_host)?,
+                "service" => reader.member(&mut field_service)?,
+                "family" => reader.member(&mut field_family)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            host: field_host?,
+            service: field_service?,
+            family: field_family?,
+            extra,
+        })
     }
 }
 
@@ -4455,6 +5361,40 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncConnected {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "VncConnected")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for VncConnected {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_server: Option<VncServer> = None;
+        let mut field_client: Option<VncConnectedClient> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "server" => {
+                    reader
+                        .member_with(
+                            &mut field_server,
+                            <VncServer as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                "client" => {
+                    reader
+                        .member_with(
+                            &mut field_client,
+                            <VncConnectedClient as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            server: field_server?,
+            client: field_client?,
+            extra,
+        })
     }
 }
 
@@ -4619,6 +5559,37 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncClient {
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for VncClient {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_host: Option<String> = None;
+        let mut field_service: Option<String> = None;
+        let mut field_family: Option<Family> = None;
+        let mut field_x509_dname: Option<String> = None;
+        let mut field_sasl_username: Option<String> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "host" => reader.member(&mut field_host)?,
+                "service" => reader.member(&mut field_service)?,
+                "family" => reader.member(&mut field_family)?,
+                "x509_dname" => reader.member(&mut field_x509_dname)?,
+                "sasl_username" => reader.member(&mut field_sasl_username)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            host: field_host?,
+            service: field_service?,
+            family: field_family?,
+            x509_dname: field_x509_dname,
+            sasl_username: field_sasl_username,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for VncClient {
     fn drift(
         &self,
@@ -4737,6 +5708,40 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncDisconnected {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "VncDisconnected")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for VncDisconnected {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_server: Option<VncServer> = None;
+        let mut field_client: Option<VncClient> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "server" => {
+                    reader
+                        .member_with(
+                            &mut field_server,
+                            <VncServer as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                "client" => {
+                    reader
+                        .member_with(
+                            &mut field_client,
+                            <VncClient as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            server: field_server?,
+            client: field_client?,
+            extra,
+        })
     }
 }
 
@@ -4862,6 +5867,40 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncInitialized {
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for VncInitialized {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_server: Option<VncServer> = None;
+        let mut field_client: Option<VncClient> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "server" => {
+                    reader
+                        .member_with(
+                            &mut field_server,
+                            <VncServer as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                "client" => {
+                    reader
+                        .member_with(
+                            &mut field_client,
+                            <VncClient as ::qmp_events::__private::ReadFast>::read_fast,
+                        )?
+                }
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            server: field_server?,
+            client: field_client?,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for VncInitialized {
     fn drift(
         &self,
@@ -4972,6 +6011,28 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VserportChange {
     }
 }
 
+impl<'de> ::qmp_events::__private::ReadFast<'de> for VserportChange {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_id: Option<String> = None;
+        let mut field_open: Option<bool> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "id" => reader.member(&mut field_id)?,
+                "open" => reader.member(&mut field_open)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            id: field_id?,
+            open: field_open?,
+            extra,
+        })
+    }
+}
+
 impl ::qmp_events::__private::Drift for VserportChange {
     fn drift(
         &self,
@@ -5073,6 +6134,25 @@ impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for Watchdog {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::qmp_events::__private::strict(deserializer, "Watchdog")
+    }
+}
+
+impl<'de> ::qmp_events::__private::ReadFast<'de> for Watchdog {
+    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
+        reader.begin_object()?;
+        let mut field_action: Option<WatchdogAction> = None;
+        let mut extra = ::qmp_events::__private::Map::new();
+        let mut first = true;
+        while let Some(key) = reader.next_member(&mut first)? {
+            match key {
+                "action" => reader.member(&mut field_action)?,
+                _ => reader.extra_member(key, &mut extra)?,
+            }
+        }
+        Some(Self {
+            action: field_action?,
+            extra,
+        })
     }
 }
 

@@ -66,6 +66,19 @@ fn every_valid_example_round_trips_into_its_typed_variant() {
     for value in &valid {
         let line = value.to_string();
         let msg: Message<Event> = serde_json::from_str(&line).expect("decodes");
+        // `str::parse` reads it with the generated direct readers: the same message, for the
+        // one-line form and for the spec's own layout.
+        assert_eq!(
+            line.parse::<Message<Event>>().expect("parses"),
+            msg,
+            "{line}"
+        );
+        let pretty = serde_json::to_string_pretty(value).expect("serializes");
+        assert_eq!(
+            pretty.parse::<Message<Event>>().expect("parses"),
+            msg,
+            "{pretty}"
+        );
         assert!(
             !matches!(
                 msg.event,
