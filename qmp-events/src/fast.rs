@@ -2,8 +2,10 @@
 //! a `&str` that covers what QMP sends (objects, arrays, strings, integers, literals) and gives
 //! up on anything else, so that `serde_json` decodes that input instead.
 //!
-//! The types decode through the same `Deserialize`/[`Accept`](crate::lenient::Accept) impls as
-//! with `serde_json`; only the reading differs. The reader never has to be right about an input
+//! Two levels, each giving up to the next: [`message`] reads the envelope and the generated
+//! [`ReadFast`] impls read each documented member straight into its field, as long as the
+//! message has the documented shape; then the same `Deserialize`/[`Accept`](crate::lenient::Accept)
+//! impls as with `serde_json` run over this reader (the lenient path); then `serde_json`. The reader never has to be right about an input
 //! it does not fully understand: on a string escape, a number that is not a plain integer in
 //! `i64`/`u64`, deep nesting, or any syntax or decoding error, it stops ([`Bail`]) and the caller
 //! runs `serde_json::from_str` on the whole input, which produces the result or the error with
