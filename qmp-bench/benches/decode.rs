@@ -332,10 +332,7 @@ criterion_group!(decode, benches);
 
 fn main() {
     // `QMP_BENCH_ROUNDS=200 cargo bench -p qmp-bench --bench decode`: the interleaved run.
-    if let Some(rounds) = std::env::var("QMP_BENCH_ROUNDS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-    {
+    if let Some(rounds) = qmp_bench::interleaved_rounds() {
         interleaved(rounds);
         return;
     }

@@ -16,15 +16,27 @@ fn regen(name: &str, text: &str) -> usize {
     file.len() + warnings.len()
 }
 
-fn benches(c: &mut Criterion) {
-    let x10 = synthetic::scaled(QEMU_2015_07_SPEC, 10);
-    let x100 = synthetic::scaled(QEMU_2015_07_SPEC, 100);
-    let docs: [(&str, &str, &str); 4] = [
+/// The 2015-07 document repeated 10 and 100 times.
+fn scaled() -> (String, String) {
+    (
+        synthetic::scaled(QEMU_2015_07_SPEC, 10),
+        synthetic::scaled(QEMU_2015_07_SPEC, 100),
+    )
+}
+
+/// The documents regenerated, as (id, file name, text).
+fn documents<'a>(x10: &'a str, x100: &'a str) -> [(&'static str, &'static str, &'a str); 4] {
+    [
         ("seed", SEED_SPEC_NAME, SEED_SPEC),
         ("2015-07", QEMU_2015_07_SPEC_NAME, QEMU_2015_07_SPEC),
-        ("2015-07x10", "2015-07x10.txt", &x10),
-        ("2015-07x100", "2015-07x100.txt", &x100),
-    ];
+        ("2015-07x10", "2015-07x10.txt", x10),
+        ("2015-07x100", "2015-07x100.txt", x100),
+    ]
+}
+
+fn benches(c: &mut Criterion) {
+    let (x10, x100) = scaled();
+    let docs = documents(&x10, &x100);
     for (id, name, text) in docs {
         let (file, warnings) = qmp_codegen::render_checked_in(name, text).expect("generates");
         eprintln!(
@@ -91,14 +103,8 @@ fn benches(c: &mut Criterion) {
 /// the minimum and median of each, and their ratios to the 2015-07 document, so that a slow
 /// spell on a shared machine cannot land on one size only.
 fn interleaved(rounds: usize) {
-    let x10 = synthetic::scaled(QEMU_2015_07_SPEC, 10);
-    let x100 = synthetic::scaled(QEMU_2015_07_SPEC, 100);
-    let docs: [(&str, &str, &str); 4] = [
-        ("seed", SEED_SPEC_NAME, SEED_SPEC),
-        ("2015-07", QEMU_2015_07_SPEC_NAME, QEMU_2015_07_SPEC),
-        ("2015-07x10", "2015-07x10.txt", &x10),
-        ("2015-07x100", "2015-07x100.txt", &x100),
-    ];
+    let (x10, x100) = scaled();
+    let docs = documents(&x10, &x100);
     let mut times = vec![Vec::new(); docs.len()];
     for _ in 0..rounds {
         for (i, (_, name, text)) in docs.iter().enumerate() {
@@ -130,10 +136,7 @@ criterion_group!(regen_benches, benches);
 
 fn main() {
     // `QMP_BENCH_ROUNDS=5 cargo bench -p qmp-bench --bench regen`: the interleaved run.
-    if let Some(rounds) = std::env::var("QMP_BENCH_ROUNDS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-    {
+    if let Some(rounds) = qmp_bench::interleaved_rounds() {
         interleaved(rounds);
         return;
     }

@@ -9,3 +9,8 @@
 
 pub mod corpus;
 pub mod synthetic;
+
+/// `QMP_BENCH_ROUNDS=N`: run a bench's interleaved mode for `N` rounds instead of criterion.
+pub fn interleaved_rounds() -> Option<usize> {
+    std::env::var("QMP_BENCH_ROUNDS").ok()?.parse().ok()
+}

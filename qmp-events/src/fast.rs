@@ -431,10 +431,7 @@ impl<'de> Reader<'de> {
         match self.peek_token().ok()? {
             b'"' => T::accept_str(Cow::Borrowed(self.string().ok()?)).ok(),
             b'-' | b'0'..=b'9' => match self.integer().ok()? {
-                Integer::Unsigned(v) => match i64::try_from(v) {
-                    Ok(v) => T::accept_i64(v).ok(),
-                    Err(_) => T::accept_u64(v).ok(),
-                },
+                Integer::Unsigned(v) => crate::lenient::accept_unsigned::<T>(v).ok(),
                 Integer::Negative(v) => T::accept_i64(v).ok(),
             },
             _ => crate::lenient::decode::<T, _>(self).ok()?.ok(),

@@ -107,10 +107,7 @@ impl<'de, T: Accept<'de>> Visitor<'de> for AcceptVisitor<T> {
         Ok(T::accept_i64(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(match i64::try_from(v) {
-            Ok(v) => T::accept_i64(v),
-            Err(_) => T::accept_u64(v),
-        })
+        Ok(accept_unsigned(v))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         Ok(T::accept_f64(v))
@@ -135,6 +132,15 @@ impl<'de, T: Accept<'de>> Visitor<'de> for AcceptVisitor<T> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         T::accept_seq(seq)
+    }
+}
+
+/// A non-negative integer as JSON gives it: `accept_i64` when it fits, else `accept_u64`.
+#[inline]
+pub(crate) fn accept_unsigned<'de, T: Accept<'de>>(v: u64) -> Lenient<T> {
+    match i64::try_from(v) {
+        Ok(v) => T::accept_i64(v),
+        Err(_) => T::accept_u64(v),
     }
 }
 
