@@ -622,28 +622,12 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
     fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, _: V) -> Result<V::Value> {
         Err(Bail)
     }
-    /// The timestamp of a message (see `message::TIMESTAMP`): read in one go when it has its
-    /// usual shape and handed over as its two members; otherwise read as any value.
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        name: &'static str,
-        visitor: V,
+        _: &'static str,
+        _: V,
     ) -> Result<V::Value> {
-        if name != crate::message::TIMESTAMP {
-            return Err(Bail);
-        }
-        let start = self.pos;
-        match self.timestamp() {
-            Some((seconds, microseconds)) => visitor.visit_newtype_struct(TimestampMembers {
-                seconds,
-                microseconds,
-                next: 0,
-            }),
-            None => {
-                self.pos = start;
-                visitor.visit_newtype_struct(self)
-            }
-        }
+        Err(Bail)
     }
     fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value> {
         Err(Bail)
@@ -681,51 +665,6 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
 enum Integer {
     Unsigned(u64),
     Negative(i64),
-}
-
-/// A timestamp already read, as the object of its two members.
-struct TimestampMembers {
-    seconds: i64,
-    microseconds: i64,
-    next: u8,
-}
-
-impl<'de> Deserializer<'de> for TimestampMembers {
-    type Error = Bail;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        visitor.visit_map(self)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
-        identifier ignored_any
-    }
-}
-
-impl<'de> MapAccess<'de> for TimestampMembers {
-    type Error = Bail;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        let key = match self.next {
-            0 => "seconds",
-            1 => "microseconds",
-            _ => return Ok(None),
-        };
-        seed.deserialize(de::value::BorrowedStrDeserializer::new(key))
-            .map(Some)
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
-        let value = if self.next == 0 {
-            self.seconds
-        } else {
-            self.microseconds
-        };
-        self.next += 1;
-        seed.deserialize(de::value::I64Deserializer::new(value))
-    }
 }
 
 /// The entries of an object.

@@ -92,7 +92,7 @@ impl<'de, T: Accept<'de>> DeserializeSeed<'de> for Seed<T> {
 }
 
 /// The [`Visitor`] behind [`decode`]: each JSON shape goes to the matching `Accept` method.
-pub(crate) struct AcceptVisitor<T>(pub(crate) PhantomData<T>);
+struct AcceptVisitor<T>(PhantomData<T>);
 
 impl<'de, T: Accept<'de>> Visitor<'de> for AcceptVisitor<T> {
     type Value = Lenient<T>;

@@ -85,73 +85,6 @@ impl<'de> Accept<'de> for Timestamp {
     }
 }
 
-/// The name under which a message asks its deserializer for the timestamp, as a newtype struct.
-/// Deserializers treat a newtype struct as the value inside it (serde's convention), so this
-/// reads the timestamp like any value; `str::parse`'s own reader recognises the name and reads
-/// `{"seconds": S, "microseconds": U}` in one go, handing the two members to the same
-/// [`Accept`] impl.
-pub(crate) const TIMESTAMP: &str = "$qmp_events::Timestamp";
-
-/// Reads the `timestamp` member, leniently.
-struct TimestampSeed;
-
-impl<'de> DeserializeSeed<'de> for TimestampSeed {
-    type Value = Lenient<Timestamp>;
-    #[inline]
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_newtype_struct(TIMESTAMP, TimestampVisitor)
-    }
-}
-
-/// The newtype's inside is decoded as usual; a deserializer that does not treat newtype
-/// structs specially gets the same result through the other methods.
-struct TimestampVisitor;
-
-impl<'de> Visitor<'de> for TimestampVisitor {
-    type Value = Lenient<Timestamp>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a timestamp")
-    }
-    #[inline]
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        lenient::decode(d)
-    }
-    fn visit_bool<Err: de::Error>(self, v: bool) -> Result<Self::Value, Err> {
-        lenient::AcceptVisitor(PhantomData).visit_bool(v)
-    }
-    fn visit_i64<Err: de::Error>(self, v: i64) -> Result<Self::Value, Err> {
-        lenient::AcceptVisitor(PhantomData).visit_i64(v)
-    }
-    fn visit_u64<Err: de::Error>(self, v: u64) -> Result<Self::Value, Err> {
-        lenient::AcceptVisitor(PhantomData).visit_u64(v)
-    }
-    fn visit_f64<Err: de::Error>(self, v: f64) -> Result<Self::Value, Err> {
-        lenient::AcceptVisitor(PhantomData).visit_f64(v)
-    }
-    fn visit_str<Err: de::Error>(self, v: &str) -> Result<Self::Value, Err> {
-        lenient::AcceptVisitor(PhantomData).visit_str(v)
-    }
-    fn visit_string<Err: de::Error>(self, v: String) -> Result<Self::Value, Err> {
-        lenient::AcceptVisitor(PhantomData).visit_string(v)
-    }
-    fn visit_unit<Err: de::Error>(self) -> Result<Self::Value, Err> {
-        lenient::AcceptVisitor(PhantomData).visit_unit()
-    }
-    fn visit_none<Err: de::Error>(self) -> Result<Self::Value, Err> {
-        lenient::AcceptVisitor(PhantomData).visit_none()
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        lenient::decode(d)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Timestamp::accept_map(map)
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Timestamp::accept_seq(seq)
-    }
-}
-
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::strict(d, "timestamp")
@@ -506,7 +439,7 @@ impl<'de, E: EventSet> Visitor<'de> for MessageVisitor<E> {
                     if timestamp.is_some() || extra.contains_key("timestamp") {
                         return Err(de::Error::duplicate_field("timestamp"));
                     }
-                    match map.next_value_seed(TimestampSeed)? {
+                    match map.next_value_seed(Seed::<Timestamp>::new())? {
                         Ok(ts) => timestamp = Some(ts),
                         Err(raw) => {
                             extra.insert("timestamp".to_owned(), raw);
