@@ -2,15 +2,20 @@
 //! a `&str` that covers what QMP sends (objects, arrays, strings, integers, literals) and gives
 //! up on anything else, so that `serde_json` decodes that input instead.
 //!
-//! Two levels, each giving up to the next: [`message`] reads the envelope and the generated
-//! [`ReadFast`] impls read each documented member straight into its field, as long as the
-//! message has the documented shape; then the same `Deserialize`/[`Accept`](crate::lenient::Accept)
-//! impls as with `serde_json` run over this reader (the lenient path); then `serde_json`. The reader never has to be right about an input
-//! it does not fully understand: on a string escape, a number that is not a plain integer in
-//! `i64`/`u64`, deep nesting, or any syntax or decoding error, it stops ([`Bail`]) and the caller
-//! runs `serde_json::from_str` on the whole input, which produces the result or the error with
-//! its line and column. So an input the reader accepts decodes exactly as `serde_json` decodes it
-//! (the `lossless` tests check this on arbitrary input), and every error is `serde_json`'s own.
+//! Three levels, each giving up to the next:
+//!
+//! 1. [`message`] reads the envelope and the generated [`ReadFast`] impls read each documented
+//!    member straight into its field, as long as the message has the documented shape;
+//! 2. the same `Deserialize`/[`Accept`](crate::lenient::Accept) impls as with `serde_json` run
+//!    over this reader (the lenient path);
+//! 3. `serde_json` reads the whole input.
+//!
+//! No level has to be right about an input it does not fully understand: on a string escape, a
+//! number that is not a plain integer in `i64`/`u64`, deep nesting, or any syntax or decoding
+//! error, the reader stops ([`Bail`]) and `serde_json::from_str` runs on the whole input, which
+//! produces the result or the error with its line and column. So an input the reader accepts
+//! decodes exactly as `serde_json` decodes it (the `lossless` tests check this on arbitrary
+//! input), and every error is `serde_json`'s own.
 //!
 //! The exception is serde_json's `arbitrary_precision` feature, which this workspace does not
 //! enable: with it, serde_json hands every number to visitors as a map, which the typed integer
@@ -90,18 +95,17 @@ pub struct Reader<'de> {
 type Result<T> = std::result::Result<T, Bail>;
 
 /// Reads a value straight into its type when it has exactly the documented shape: every member
-/// typed, none repeated (unknown ones are kept, as the lenient path keeps them). `None` otherwise, with the reader anywhere: the caller
-/// then reads the whole message the lenient way, which gives the same result for what this
-/// accepts. Implemented by the generated structs.
+/// typed, none repeated (unknown ones are kept, as the lenient path keeps them). `None`
+/// otherwise, with the reader anywhere: the caller then reads the whole message the lenient way,
+/// which gives the same result for what this accepts. Implemented by the generated structs.
 pub trait ReadFast<'de>: Sized {
     /// Reads the value at the reader's position.
     fn read_fast(reader: &mut Reader<'de>) -> Option<Self>;
 }
 
 /// Reads a whole message with generated [`ReadFast`] code and no serde layers, when it has the
-/// usual shape: `event` (a string), `data` after it, `timestamp` as QEMU writes it, and any other
-/// members once each.
-/// `None` on anything else; the caller then reads it through `Deserialize`.
+/// usual shape: `event` (a string), `data` after it, a well-formed `timestamp`, and any other
+/// members once each. `None` on anything else; the caller then reads it through `Deserialize`.
 pub(crate) fn message<E: EventSet>(src: &str) -> Option<Message<E>> {
     let mut reader = Reader {
         src,
