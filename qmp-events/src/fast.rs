@@ -505,6 +505,15 @@ impl<'de> Reader<'de> {
     }
 }
 
+/// `Deserializer` methods that give up, whatever their arguments.
+macro_rules! give_up {
+    ($de:lifetime; $($method:ident($($arg:ty),*);)*) => {
+        $(fn $method<V: Visitor<$de>>(self, $(_: $arg,)* _: V) -> Result<V::Value> {
+            Err(Bail)
+        })*
+    };
+}
+
 impl<'de> Deserializer<'de> for &mut Reader<'de> {
     type Error = Bail;
 
@@ -578,90 +587,15 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
 
     // serde_json gives these their own readings (e.g. of a string as an enum variant or of
     // bytes), which the decode path never asks for: they go to serde_json.
-    fn deserialize_bool<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_i8<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_i16<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_i32<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_i64<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_u8<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_u16<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_u32<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_u64<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_f32<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_f64<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_char<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_bytes<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_unit<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: V,
-    ) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: usize,
-        _: V,
-    ) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value> {
-        Err(Bail)
-    }
-    fn deserialize_identifier<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Bail)
+    give_up! {'de;
+        deserialize_bool(); deserialize_i8(); deserialize_i16(); deserialize_i32();
+        deserialize_i64(); deserialize_u8(); deserialize_u16(); deserialize_u32();
+        deserialize_u64(); deserialize_f32(); deserialize_f64(); deserialize_char();
+        deserialize_bytes(); deserialize_byte_buf(); deserialize_unit();
+        deserialize_unit_struct(&'static str); deserialize_newtype_struct(&'static str);
+        deserialize_tuple(usize); deserialize_tuple_struct(&'static str, usize);
+        deserialize_struct(&'static str, &'static [&'static str]);
+        deserialize_enum(&'static str, &'static [&'static str]); deserialize_identifier();
     }
 }
 
