@@ -41,7 +41,7 @@ fn benches(c: &mut Criterion) {
         let (file, warnings) = qmp_codegen::render_checked_in(name, text).expect("generates");
         eprintln!(
             "{id}: {} events, {} bytes, {} lines of spec -> {} bytes of Rust, {} warnings",
-            qmp_spec::parse(name, text)
+            qmp_spec::read(name, text)
                 .expect("parses")
                 .spec
                 .events
@@ -70,14 +70,14 @@ fn benches(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("stages");
-    let parsed = qmp_spec::parse(QEMU_2015_07_SPEC_NAME, QEMU_2015_07_SPEC).expect("parses");
+    let parsed = qmp_spec::read(QEMU_2015_07_SPEC_NAME, QEMU_2015_07_SPEC).expect("parses");
     let config = qmp_codegen::Config {
         doctest_crate: Some("qmp_events".to_owned()),
     };
     let tokens = qmp_codegen::generate(&parsed.spec, &config);
     group.bench_function("parse", |b| {
         b.iter(|| {
-            qmp_spec::parse(
+            qmp_spec::read(
                 black_box(QEMU_2015_07_SPEC_NAME),
                 black_box(QEMU_2015_07_SPEC),
             )

@@ -16,6 +16,7 @@ Usage: qmp-events <COMMAND> [OPTIONS]
 Commands:
   validate  Check QMP messages (one JSON object per line) against the spec
   watch     Connect to a QMP unix socket and print events as they arrive
+  diff      Compare the events of two specs (any kinds) as they look on the wire
 
 Options:
   -h, --help     Print help (also `qmp-events <COMMAND> --help`)
@@ -28,16 +29,23 @@ Exit status: 0 success, 1 validate found violations or invalid JSON, 2 usage or 
 pub const VALIDATE_HELP: &str = "\
 Check QMP messages, one JSON object per line, against the QMP events document
 
-Usage: qmp-events validate [--spec FILE] [--json] [FILE|-]
+Usage: qmp-events validate [--spec FILE | --spec-from SOCKET] [--cfg NAME]... [--json] [FILE|-]
 
 Arguments:
   [FILE|-]  The messages to check (default and `-`: standard input); blank lines are ignored
 
 Options:
-      --spec FILE  Check against this events document, parsed at run time, instead of the
-                   validators generated from the default spec
-      --json       Print one JSON object per line instead of text
-  -h, --help       Print help
+      --spec FILE         Check against this spec, read at run time, instead of the validators
+                          generated from the default spec: the legacy events document, a QAPI
+                          schema (qapi/qapi-schema.json, includes followed) or a saved
+                          query-qmp-schema reply (JSON), told apart by their content
+      --spec-from SOCKET  Ask the QEMU at this QMP unix socket for its schema
+                          (query-qmp-schema) and check against exactly that
+      --cfg NAME          A build option that holds (CONFIG_SPICE, TARGET_I386, ...), for a QAPI
+                          schema's conditions; repeatable. Without any, every definition counts,
+                          whatever its condition (stderr says which events have one)
+      --json              Print one JSON object per line instead of text
+  -h, --help              Print help
 
 Output (stdout), one line per violation, then a summary line:
   LINE: EVENT: /json/pointer: what is wrong
@@ -60,15 +68,19 @@ Exit status: 0 no violations and no invalid JSON, 1 otherwise, 2 usage, I/O or s
 pub const WATCH_HELP: &str = "\
 Connect to a QMP unix socket and print each event as it arrives
 
-Usage: qmp-events watch [--json] [--timeout SECONDS] SOCKET
+Usage: qmp-events watch [--json] [--timeout SECONDS] [--spec-from-live] SOCKET
 
 Arguments:
   SOCKET  The QMP unix socket (QEMU: -qmp unix:SOCKET,server=on,wait=off)
 
 Options:
       --json               Print each event line exactly as received (without the line ending)
-      --timeout SECONDS    How long to wait for the greeting and the capabilities reply
+      --timeout SECONDS    How long each step of the handshake may take: the greeting,
+                           the capabilities reply, the schema with --spec-from-live
                            [default: 10]
+      --spec-from-live     Check each event against the schema of the QEMU being watched
+                           (query-qmp-schema, asked once after connecting) instead of the
+                           default spec
   -h, --help               Print help
 
 Text output, one line per event:
@@ -76,9 +88,41 @@ Text output, one line per event:
 The time is UTC (`-` when the message has none, or QEMU could not read the clock: -1/-1);
 nested values are compact JSON; what differs from the spec follows in brackets:
   [drift: /data: unknown member `sectors-count`] [invalid: /data: missing required member ...]
-Command replies are not printed. Runs until the socket closes (exit 0) or Ctrl-C.
+Command replies are not printed; a line that is not JSON is skipped with a warning on stderr.
+Runs until the socket closes (exit 0) or Ctrl-C.
 
 Exit status: 0 the socket closed, 2 cannot connect, not a QMP server, or I/O error.
+";
+
+/// The help of `diff`.
+pub const DIFF_HELP: &str = "\
+Compare the events of two specs as they look on the wire
+
+Usage: qmp-events diff [--cfg NAME]... [--json] OLD NEW
+
+Arguments:
+  OLD, NEW  Two specs, each of any kind: the legacy events document, a QAPI schema or a saved
+            query-qmp-schema reply (JSON)
+
+Options:
+      --cfg NAME  A build option that holds, for a QAPI schema's conditions; repeatable. Without
+                  any, every definition counts, whatever its condition (stderr says which
+                  events have one)
+      --json      Print one JSON object per difference instead of text
+  -h, --help      Print help
+
+What is compared: member names, JSON types (every integer width is `int`), optionality, sets of
+values, nesting (objects, arrays, union branches, alternates). Type names, docs and features
+are not. Output (stdout), one line per difference, events in name order:
+  + NAME                         an event only NEW has
+  - NAME                         an event only OLD has
+  ~ NAME /data/member: change    a member added, removed, renamed-looking, retyped, made
+                                 optional or required; a value added to or removed from a set;
+                                 a wrapper (`/data/info`) added or removed; ...
+`*` in a path stands for any array element, `[tag=value]` for a union's branch.
+With --json each line is {\"event\", \"change\", \"kind\", \"path\", \"detail\", \"line\"}.
+
+Exit status: 0 the specs are equal on the wire, 1 they differ, 2 usage, I/O or spec errors.
 ";
 
 /// What to do.
@@ -92,6 +136,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// `watch`.
     Watch(WatchArgs),
+    /// `diff`.
+    Diff(DiffArgs),
 }
 
 /// The arguments of `validate`.
@@ -99,10 +145,27 @@ pub enum Command {
 pub struct ValidateArgs {
     /// `--spec`: check against this document instead of the generated validators.
     pub spec: Option<PathBuf>,
+    /// `--spec-from`: check against the schema of the QEMU at this socket.
+    pub spec_from: Option<PathBuf>,
+    /// `--cfg`: the build options that hold; empty: every definition counts.
+    pub cfg: Vec<String>,
     /// `--json`.
     pub json: bool,
     /// The input; `None` for standard input.
     pub input: Option<PathBuf>,
+}
+
+/// The arguments of `diff`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DiffArgs {
+    /// The old spec.
+    pub old: PathBuf,
+    /// The new spec.
+    pub new: PathBuf,
+    /// `--cfg`.
+    pub cfg: Vec<String>,
+    /// `--json`.
+    pub json: bool,
 }
 
 /// The arguments of `watch`.
@@ -110,10 +173,12 @@ pub struct ValidateArgs {
 pub struct WatchArgs {
     /// `--json`.
     pub json: bool,
-    /// The handshake timeout.
+    /// The bound of each handshake step.
     pub timeout: Duration,
     /// The QMP socket.
     pub socket: PathBuf,
+    /// `--spec-from-live`: check events against the watched QEMU's own schema.
+    pub spec_from_live: bool,
 }
 
 /// Parses the arguments after the program name. `Err` is a one-line usage error.
@@ -127,6 +192,7 @@ pub fn parse(args: Vec<String>) -> Result<Command, String> {
         "-V" | "--version" => Ok(Command::Version),
         "validate" => parse_validate(args.collect()),
         "watch" => parse_watch(args.collect()),
+        "diff" => parse_diff(args.collect()),
         other => Err(format!(
             "unknown command `{other}` (see `qmp-events --help`)"
         )),
@@ -208,9 +274,22 @@ fn parse_validate(args: Vec<String>) -> Result<Command, String> {
                     let value = value_of("validate", &name, inline, &mut rest)?;
                     out.spec = Some(PathBuf::from(value));
                 }
+                "--spec-from" => {
+                    let value = value_of("validate", &name, inline, &mut rest)?;
+                    out.spec_from = Some(PathBuf::from(value));
+                }
+                "--cfg" => out
+                    .cfg
+                    .push(value_of("validate", &name, inline, &mut rest)?),
                 _ => return Err(unknown_option("validate", &name)),
             },
         }
+    }
+    if out.spec.is_some() && out.spec_from.is_some() {
+        return Err(
+            "validate: give --spec or --spec-from, not both (see `qmp-events validate --help`)"
+                .to_owned(),
+        );
     }
     match positionals.as_slice() {
         [] => {}
@@ -238,6 +317,7 @@ fn parse_timeout(value: &str) -> Result<Duration, String> {
 
 fn parse_watch(args: Vec<String>) -> Result<Command, String> {
     let mut json = false;
+    let mut spec_from_live = false;
     let mut timeout = Duration::from_secs(10);
     let mut positionals = Vec::new();
     let mut rest = items(args).into_iter();
@@ -253,6 +333,10 @@ fn parse_watch(args: Vec<String>) -> Result<Command, String> {
                 "--timeout" => {
                     timeout = parse_timeout(&value_of("watch", &name, inline, &mut rest)?)?;
                 }
+                "--spec-from-live" => {
+                    no_value("watch", &name, &inline)?;
+                    spec_from_live = true;
+                }
                 _ => return Err(unknown_option("watch", &name)),
             },
         }
@@ -262,11 +346,43 @@ fn parse_watch(args: Vec<String>) -> Result<Command, String> {
             json,
             timeout,
             socket: PathBuf::from(socket),
+            spec_from_live,
         })),
         [] => Err("watch: missing SOCKET (see `qmp-events watch --help`)".to_owned()),
         [_, extra, ..] => Err(format!(
             "watch: unexpected argument `{extra}`: give one SOCKET (see `qmp-events watch --help`)"
         )),
+    }
+}
+
+fn parse_diff(args: Vec<String>) -> Result<Command, String> {
+    let mut out = DiffArgs::default();
+    let mut positionals = Vec::new();
+    let mut rest = items(args).into_iter();
+    while let Some(item) = rest.next() {
+        match item {
+            Item::Positional(p) => positionals.push(p),
+            Item::Flag(name, inline) => match name.as_str() {
+                "-h" | "--help" => return Ok(Command::Help(DIFF_HELP)),
+                "--json" => {
+                    no_value("diff", &name, &inline)?;
+                    out.json = true;
+                }
+                "--cfg" => out.cfg.push(value_of("diff", &name, inline, &mut rest)?),
+                _ => return Err(unknown_option("diff", &name)),
+            },
+        }
+    }
+    match positionals.as_slice() {
+        [old, new] => {
+            out.old = PathBuf::from(old);
+            out.new = PathBuf::from(new);
+            Ok(Command::Diff(out))
+        }
+        [_, _, extra, ..] => Err(format!(
+            "diff: unexpected argument `{extra}`: give OLD and NEW (see `qmp-events diff --help`)"
+        )),
+        _ => Err("diff: give two specs, OLD and NEW (see `qmp-events diff --help`)".to_owned()),
     }
 }
 
@@ -287,6 +403,7 @@ mod tests {
                 spec: Some("s.txt".into()),
                 json: true,
                 input: Some("in.jsonl".into()),
+                ..ValidateArgs::default()
             }))
         );
         let stdin = parse(args(&["validate", "--spec", "s.txt", "-"]));
@@ -317,7 +434,48 @@ mod tests {
                 json: false,
                 timeout: Duration::from_millis(500),
                 socket: "--weird-socket".into(),
+                spec_from_live: false,
             }))
         );
+    }
+}
+
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn diff_and_the_new_options() {
+        assert_eq!(
+            parse(args(&[
+                "diff", "--cfg", "A", "a.json", "--json", "b.txt", "--cfg=B"
+            ])),
+            Ok(Command::Diff(DiffArgs {
+                old: "a.json".into(),
+                new: "b.txt".into(),
+                cfg: vec!["A".into(), "B".into()],
+                json: true,
+            }))
+        );
+        assert!(parse(args(&["diff", "a"])).is_err());
+        assert!(parse(args(&["diff", "a", "b", "c"])).is_err());
+        assert!(parse(args(&["diff", "--cfg"])).is_err());
+        assert!(parse(args(&["validate", "--spec", "a", "--spec-from", "s"])).is_err());
+        assert!(matches!(
+            parse(args(&["validate", "--spec-from", "s", "--cfg", "X"])),
+            Ok(Command::Validate(ValidateArgs { spec_from: Some(_), ref cfg, .. })) if cfg == &["X"]
+        ));
+        assert!(matches!(
+            parse(args(&["watch", "--spec-from-live", "s"])),
+            Ok(Command::Watch(WatchArgs {
+                spec_from_live: true,
+                ..
+            }))
+        ));
+        assert!(parse(args(&["watch", "--spec-from-live=1", "s"])).is_err());
     }
 }

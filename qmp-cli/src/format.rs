@@ -93,12 +93,21 @@ pub fn data(data: Option<&Value>) -> String {
 
 /// How a message differs from the spec, as ` [drift: ...]` / ` [invalid: ...]` notes.
 pub fn notes(violations: &[Violation]) -> String {
+    labelled(violations.iter().map(|v| (v.to_string(), v.is_drift())))
+}
+
+/// The same notes for violations of wire shapes (`watch --spec-from-live`).
+pub fn wire_notes(violations: &[qmp_wire::Violation]) -> String {
+    labelled(violations.iter().map(|v| (v.to_string(), v.is_drift())))
+}
+
+/// ` [drift: ...]` / ` [invalid: ...]` for each (text, is drift).
+fn labelled(violations: impl Iterator<Item = (String, bool)>) -> String {
     let mut out = String::new();
-    for violation in violations {
-        let text = violation.to_string();
+    for (text, drift) in violations {
         let (label, text) = match text.strip_suffix(" (drift)") {
             Some(stripped) => ("drift", stripped),
-            None if violation.is_drift() => ("drift", text.as_str()),
+            None if drift => ("drift", text.as_str()),
             None => ("invalid", text.as_str()),
         };
         let _ = write!(out, " [{label}: {}]", one_line(text));

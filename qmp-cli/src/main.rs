@@ -3,16 +3,34 @@
 //! - `qmp-events validate [--spec FILE] [--json] [FILE|-]` checks captured QMP messages (one JSON
 //!   object per line) against the QMP events document: the validators generated into
 //!   `qmp-events`, or any document parsed at run time with `--spec`.
-//! - `qmp-events watch [--json] [--timeout SECONDS] SOCKET` connects to a QEMU QMP unix socket
-//!   and prints each event as it arrives.
+//! - `qmp-events watch [--json] [--timeout SECONDS] [--spec-from-live] SOCKET` connects to a QEMU
+//!   QMP unix socket and prints each event as it arrives, checked against the default spec or,
+//!   with `--spec-from-live`, against that QEMU's own schema.
+//! - `qmp-events diff [--cfg NAME]... [--json] OLD NEW` compares two specs of any kind (legacy
+//!   document, QAPI schema, `query-qmp-schema` reply) as wire shapes, one line a difference.
+//! - `validate` also takes a QAPI schema or a `query-qmp-schema` reply with `--spec`, and asks a
+//!   running QEMU for its schema with `--spec-from SOCKET`.
 //!
 //! Results go to stdout; progress, warnings and errors to stderr, an error as one line
 //! `qmp-events: ...`. Exit status: 0 success, 1 `validate` found violations (drift included) or
-//! invalid JSON, 2 usage, I/O, spec or connection errors. `--help` on every command.
+//! invalid JSON, 2 usage, I/O, spec or connection errors. `--help` on every command. A reader that
+//! goes away (`qmp-events validate big.jsonl | head`) ends the command quietly, with status 0.
 #![forbid(unsafe_code)]
 
+/// Like `eprintln!`, but a closed stderr (`... 2>&1 | head -1`) is no reason to panic: the
+/// message is dropped. Defined before the modules, so that they see it.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
+mod diff;
 mod format;
+mod live;
+mod specs;
 mod validate;
 mod watch;
 
@@ -32,7 +50,8 @@ pub enum Outcome {
 /// An error that ends the program with exit status 2.
 #[derive(Debug)]
 pub struct CliError {
-    /// The one-line message; `None` when there is nothing to say (stdout was closed).
+    /// The one-line message; `None` when there is nothing to say: stdout was closed, and the
+    /// program ends quietly with status 0.
     message: Option<String>,
 }
 
@@ -80,6 +99,7 @@ fn run(command: Command) -> Result<Outcome, CliError> {
         Command::Version => print(&format!("qmp-events {}\n", env!("CARGO_PKG_VERSION"))),
         Command::Validate(args) => validate::run(&args),
         Command::Watch(args) => watch::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }
 
@@ -87,17 +107,18 @@ fn main() -> ExitCode {
     let command = match arguments().and_then(args::parse) {
         Ok(command) => command,
         Err(usage) => {
-            eprintln!("qmp-events: {usage}");
+            note!("qmp-events: {usage}");
             return ExitCode::from(2);
         }
     };
     match run(command) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
-        Err(error) => {
-            if let Some(message) = error.message {
-                eprintln!("qmp-events: {message}");
-            }
+        Err(CliError { message: None }) => ExitCode::SUCCESS,
+        Err(CliError {
+            message: Some(message),
+        }) => {
+            note!("qmp-events: {message}");
             ExitCode::from(2)
         }
     }

@@ -4,6 +4,9 @@
 //! `qmp-events` (each line decoded as a typed [`Message`]), and, with `--spec`, the schema of a
 //! document parsed at run time, interpreted over each line's `serde_json::Value`.
 //!
+//! A QAPI schema or a `query-qmp-schema` reply (`--spec`), or a running QEMU's schema
+//! (`--spec-from`), is checked with `qmp-wire`'s wire shapes instead; its messages read alike.
+//!
 //! Drift (an event, member or value the spec does not know) counts as a violation: it is printed,
 //! counted, and makes the exit status 1.
 
@@ -21,6 +24,51 @@ pub enum Checker {
     Typed,
     /// A schema built at run time from a document (`--spec`).
     Schema(Schema),
+    /// The wire shapes of a QAPI schema or an introspected schema.
+    Wire(qmp_wire::WireSpec),
+}
+
+/// A violation from either checker; both print and serialize alike.
+pub enum Finding {
+    /// From the generated validators or a legacy document's schema.
+    Schema(Violation),
+    /// From wire shapes.
+    Wire(qmp_wire::Violation),
+}
+
+impl Finding {
+    /// What is wrong, without the pointer.
+    fn message(&self) -> String {
+        match self {
+            Finding::Schema(v) => v.kind.to_string(),
+            Finding::Wire(v) => v.kind.to_string(),
+        }
+    }
+
+    fn is_drift(&self) -> bool {
+        match self {
+            Finding::Schema(v) => v.is_drift(),
+            Finding::Wire(v) => v.is_drift(),
+        }
+    }
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Finding::Schema(v) => v.fmt(f),
+            Finding::Wire(v) => v.fmt(f),
+        }
+    }
+}
+
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Finding::Schema(v) => v.serialize(s),
+            Finding::Wire(v) => v.serialize(s),
+        }
+    }
 }
 
 /// Whether a message names an event, and whether the spec knows it.
@@ -38,26 +86,30 @@ enum Named {
 struct Checked {
     name: Option<String>,
     known: Named,
-    violations: Vec<Violation>,
+    violations: Vec<Finding>,
 }
 
 impl Checker {
     /// Builds the checker for `--spec FILE`: parses the document, prints its warnings (and
-    /// errors) on stderr. A document with errors is an error (exit 2).
-    pub fn from_spec(path: &Path) -> Result<Checker, CliError> {
+    /// errors) on stderr. A document with errors is an error (exit 2). A QAPI schema or a
+    /// `query-qmp-schema` reply gives wire shapes, under the build options `cfg`.
+    pub fn from_spec(path: &Path, cfg: &[String]) -> Result<Checker, CliError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::new(format!("cannot read spec {}: {e}", path.display())))?;
+        if qmp_codegen::spec::kind_of(&text) != qmp_codegen::spec::SpecKind::Legacy {
+            return Ok(Checker::Wire(crate::specs::wire_spec(path, cfg)?));
+        }
         let name = path.display().to_string();
-        match qmp_spec::parse(&name, &text) {
+        match qmp_spec::read(&name, &text) {
             Ok(parsed) => {
                 for warning in &parsed.warnings {
-                    eprintln!("{warning}\n");
+                    note!("{warning}\n");
                 }
                 Ok(Checker::Schema(qmp_codegen::schema(&parsed.spec)))
             }
             Err(diagnostics) => {
                 for diagnostic in &diagnostics {
-                    eprintln!("{diagnostic}\n");
+                    note!("{diagnostic}\n");
                 }
                 let errors = diagnostics.iter().filter(|d| d.is_error()).count();
                 Err(CliError::new(format!(
@@ -72,6 +124,7 @@ impl Checker {
         match self {
             Checker::Typed => check_typed(line),
             Checker::Schema(schema) => check_with_schema(schema, line),
+            Checker::Wire(spec) => check_with_wire(spec, line),
         }
     }
 }
@@ -105,7 +158,11 @@ fn check_typed(line: &[u8]) -> Result<Checked, String> {
     Ok(Checked {
         name: message.name().map(str::to_owned),
         known,
-        violations: message.violations(),
+        violations: message
+            .violations()
+            .into_iter()
+            .map(Finding::Schema)
+            .collect(),
     })
 }
 
@@ -121,7 +178,30 @@ fn check_with_schema(schema: &Schema, line: &[u8]) -> Result<Checked, String> {
     Ok(Checked {
         name: name.map(str::to_owned),
         known,
-        violations: schema.validate(&value),
+        violations: schema
+            .validate(&value)
+            .into_iter()
+            .map(Finding::Schema)
+            .collect(),
+    })
+}
+
+/// The wire path: checks the line's Value against wire shapes.
+fn check_with_wire(spec: &qmp_wire::WireSpec, line: &[u8]) -> Result<Checked, String> {
+    let value = object(line)?;
+    let name = value.get("event").and_then(Value::as_str);
+    let known = match name {
+        None => Named::NoEvent,
+        Some(name) if spec.event(name).is_some() => Named::Known,
+        Some(_) => Named::Unknown,
+    };
+    Ok(Checked {
+        name: name.map(str::to_owned),
+        known,
+        violations: qmp_wire::validate(spec, &value)
+            .into_iter()
+            .map(Finding::Wire)
+            .collect(),
     })
 }
 
@@ -154,7 +234,7 @@ struct JsonViolation<'a> {
     line: u64,
     event: Option<&'a str>,
     #[serde(flatten)]
-    violation: &'a Violation,
+    violation: &'a Finding,
     message: String,
     drift: bool,
 }
@@ -219,7 +299,7 @@ impl<W: Write> Report<W> {
                     line,
                     event,
                     violation,
-                    message: violation.kind.to_string(),
+                    message: violation.message(),
                     drift: violation.is_drift(),
                 })?;
             } else {
@@ -289,9 +369,10 @@ fn run_lines<R: BufRead, W: Write>(
 
 /// Runs `validate`.
 pub fn run(args: &crate::args::ValidateArgs) -> Result<Outcome, CliError> {
-    let checker = match &args.spec {
-        Some(path) => Checker::from_spec(path)?,
-        None => Checker::Typed,
+    let checker = match (&args.spec, &args.spec_from) {
+        (Some(path), _) => Checker::from_spec(path, &args.cfg)?,
+        (None, Some(socket)) => Checker::Wire(crate::live::schema_of(socket)?),
+        (None, None) => Checker::Typed,
     };
     let (input, name): (Box<dyn BufRead>, String) = match &args.input {
         None => (Box::new(io::stdin().lock()), "standard input".to_owned()),

@@ -1,266 +1,144 @@
-//! `qmp-events watch`: connects to a QMP unix socket, negotiates capabilities and prints each
-//! event as it arrives, until the socket closes.
+//! `qmp-events watch`: connects to a QMP unix socket with `qmp_client::Client`, negotiates
+//! capabilities and prints each event as it arrives, until the socket closes.
 //!
-//! The handshake (greeting, `qmp_capabilities` reply) has a timeout so that a silent socket does
-//! not hang forever; once it is done, the wait for events is unbounded. Command replies and lines
-//! that are not JSON are not printed (the latter get a warning on stderr).
+//! Each step of the handshake (the greeting, the `qmp_capabilities` reply and, with
+//! `--spec-from-live`, the `query-qmp-schema` reply) must be over within `--timeout`, so that a
+//! silent or trickling socket does not hang forever; once it is done, the wait for events is
+//! unbounded. Events are printed in the order QEMU sent them, those that came during the
+//! handshake included; `--json` prints each line as QEMU sent it. Command replies are not
+//! printed; a line that is not JSON, or longer than the client's limit (64 MiB), is skipped with
+//! a warning on stderr.
 
 use crate::args::WatchArgs;
 use crate::format::{self, one_line};
+use crate::live::preview;
 use crate::{CliError, Outcome};
+use qmp_client::{Client, Error, EventLine, ProtocolError};
 use qmp_events::{Message, Timestamp};
-use serde_json::Value;
-use std::io::{self, BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
+use std::io::{self, Write};
 use std::time::Duration;
 
-/// The command that leaves capabilities negotiation mode.
-const CAPABILITIES: &[u8] = b"{\"execute\": \"qmp_capabilities\"}\n";
-
-/// How much of an unexpected line to quote in an error.
-const PREVIEW_CHARS: usize = 80;
+/// How long one wait for an event lasts; the loop waits again after it, forever.
+const IDLE: Duration = Duration::from_secs(3600);
 
 /// A connection to a QMP server and where its events go.
 struct Session<W: Write> {
-    reader: BufReader<UnixStream>,
+    client: Client,
     socket: String,
-    timeout: Duration,
     json: bool,
     out: W,
-    line: Vec<u8>,
+    /// `--spec-from-live`: the watched QEMU's own schema.
+    schema: Option<qmp_wire::WireSpec>,
 }
 
-/// Why reading the next line gave nothing.
-enum ReadError {
-    /// The read timed out.
-    Timeout,
-    /// Any other I/O error.
-    Io(io::Error),
-}
-
-/// A line without its `\n` or `\r\n` ending.
-fn without_ending(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
-}
-
-/// The start of a line, printable on one line of an error message.
-fn preview(line: &[u8]) -> String {
-    let text = String::from_utf8_lossy(without_ending(line));
-    let mut short: String = text.chars().take(PREVIEW_CHARS).collect();
-    if text.chars().nth(PREVIEW_CHARS).is_some() {
-        short.push_str("...");
-    }
-    one_line(&short)
-}
-
-/// What the greeting says about the server (`QEMU 10.1.0`).
-fn server_name(greeting: &Value) -> String {
-    let qemu = greeting.pointer("/QMP/version/qemu");
-    let part = |name: &str| qemu.and_then(|q| q.get(name)).and_then(Value::as_i64);
-    match (part("major"), part("minor"), part("micro")) {
-        (Some(major), Some(minor), Some(micro)) => format!("QEMU {major}.{minor}.{micro}"),
-        _ => "a QMP server".to_owned(),
-    }
-}
-
-/// Whether a JSON value is an event message (an object with a string `event`).
-fn is_event(value: &Value) -> bool {
-    value.get("event").is_some_and(Value::is_string)
-}
-
-/// The text line of an event: time, name, data, and how it differs from the spec.
-fn event_text(value: &Value) -> String {
+/// The text line of an event: time, name, data, and how it differs from the spec (the default
+/// spec, or `schema` when given).
+fn event_text(message: &Message, schema: Option<&qmp_wire::WireSpec>) -> String {
+    let value = message.to_value();
     let time = value
         .get("timestamp")
         .and_then(Timestamp::from_value)
         .map_or_else(|| "-".to_owned(), format::timestamp);
-    let name = value.get("event").and_then(Value::as_str).unwrap_or("-");
-    let violations = match Message::<qmp_events::Event>::from_value(value.clone()) {
-        Ok(message) => message.violations(),
-        Err(_) => qmp_events::SCHEMA.validate(value),
+    let name = message.name().unwrap_or("-");
+    let notes = match schema {
+        Some(schema) => format::wire_notes(&qmp_wire::validate(schema, &value)),
+        None => format::notes(&message.violations()),
     };
     format!(
-        "{time} {}{}{}",
+        "{time} {}{}{notes}",
         one_line(name),
         format::data(value.get("data")),
-        format::notes(&violations)
     )
 }
 
 impl<W: Write> Session<W> {
-    /// Reads the next line into `self.line`; `Ok(false)` at end of stream.
-    fn next_line(&mut self) -> Result<bool, ReadError> {
-        self.line.clear();
-        match self.reader.read_until(b'\n', &mut self.line) {
-            Ok(n) => Ok(n > 0),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                Err(ReadError::Timeout)
-            }
-            Err(e) => Err(ReadError::Io(e)),
-        }
-    }
-
-    /// Reads a handshake line; end of stream, a timeout or an error is fatal (`waiting` says for
-    /// what).
-    fn handshake_line(&mut self, waiting: &str) -> Result<(), CliError> {
-        let read = self.next_line();
-        let socket = &self.socket;
-        match read {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(CliError::new(format!(
-                "{socket} closed the connection before {waiting}"
-            ))),
-            Err(ReadError::Timeout) => Err(CliError::new(format!(
-                "timed out after {:?} waiting for {waiting} from {socket}",
-                self.timeout
-            ))),
-            Err(ReadError::Io(e)) => Err(CliError::new(format!(
-                "cannot read from {socket} (waiting for {waiting}): {e}"
-            ))),
-        }
-    }
-
-    /// Reads the greeting; anything but `{"QMP": ...}` is not a QMP server.
-    fn greeting(&mut self) -> Result<Value, CliError> {
-        self.handshake_line("the QMP greeting")?;
-        match serde_json::from_slice::<Value>(&self.line) {
-            Ok(value) if value.get("QMP").is_some() => Ok(value),
-            _ => Err(CliError::new(format!(
-                "{} is not a QMP server: it greeted with `{}`",
-                self.socket,
-                preview(&self.line)
-            ))),
-        }
-    }
-
-    /// Sends `qmp_capabilities` and waits for its reply, printing any event that comes first.
-    fn negotiate(&mut self) -> Result<(), CliError> {
-        let socket = self.socket.clone();
-        let mut writer = self.reader.get_ref();
-        writer
-            .write_all(CAPABILITIES)
-            .and_then(|()| writer.flush())
-            .map_err(|e| CliError::new(format!("cannot write to {socket}: {e}")))?;
-        loop {
-            self.handshake_line("the reply to qmp_capabilities")?;
-            let Ok(value) = serde_json::from_slice::<Value>(&self.line) else {
-                self.warn_not_json();
-                continue;
-            };
-            if value.get("return").is_some() {
-                return Ok(());
-            }
-            if let Some(error) = value.get("error") {
-                let desc = error.get("desc").and_then(Value::as_str).unwrap_or("");
-                return Err(CliError::new(format!(
-                    "{socket} refused qmp_capabilities: {}",
-                    one_line(desc)
-                )));
-            }
-            if is_event(&value) {
-                self.print_event(&value).map_err(CliError::output)?;
-            }
-        }
-    }
-
-    fn warn_not_json(&self) {
-        eprintln!(
-            "qmp-events: ignoring a line from {} that is not JSON: `{}`",
-            self.socket,
-            preview(&self.line)
-        );
-    }
-
-    /// Prints one event: the raw line with `--json`, else its text line.
-    fn print_event(&mut self, value: &Value) -> io::Result<()> {
+    /// Prints one event: its line as received with `--json`, else its text line.
+    fn print_event(&mut self, event: &EventLine) -> io::Result<()> {
         if self.json {
-            self.out.write_all(without_ending(&self.line))?;
+            self.out.write_all(event.line.as_bytes())?;
             self.out.write_all(b"\n")?;
         } else {
-            writeln!(self.out, "{}", event_text(value))?;
+            writeln!(
+                self.out,
+                "{}",
+                event_text(&event.message, self.schema.as_ref())
+            )?;
         }
         self.out.flush()
+    }
+
+    /// Says on stderr what the client skipped: lines that are not JSON, over-long lines,
+    /// dropped events. Replies and other JSON that is not an event are skipped quietly.
+    fn warn(&self, error: &Error) {
+        let socket = &self.socket;
+        match error {
+            Error::Protocol(ProtocolError::Malformed { line, .. }) => {
+                if !line.trim().is_empty() {
+                    note!(
+                        "qmp-events: ignoring a line from {socket} that is not JSON: `{}`",
+                        preview(line)
+                    );
+                }
+            }
+            Error::Protocol(ProtocolError::LineTooLong { len, limit, head }) => note!(
+                "qmp-events: ignoring a line of {len} bytes from {socket} (the limit is \
+                 {limit}): `{}`",
+                preview(head)
+            ),
+            Error::Protocol(_) => {}
+            other => note!("qmp-events: {socket}: {}", one_line(&other.to_string())),
+        }
     }
 
     /// Prints events until the socket closes.
     fn events(&mut self) -> Result<Outcome, CliError> {
         loop {
-            match self.next_line() {
-                Ok(true) => {}
-                Ok(false) => return Ok(Outcome::Success),
-                Err(ReadError::Io(e)) if e.kind() == io::ErrorKind::ConnectionReset => {
-                    return Ok(Outcome::Success);
-                }
-                Err(ReadError::Io(e)) => {
+            match self.client.next_event_line(IDLE) {
+                // An `event` member that is not a string: not an event to print.
+                Ok(Some(event)) if event.message.name().is_none() => {}
+                // Whoever read our output is done: so are we (quietly, see `CliError::output`).
+                Ok(Some(event)) => self.print_event(&event).map_err(CliError::output)?,
+                Ok(None) => {}
+                Err(Error::Disconnected) => return Ok(Outcome::Success),
+                Err(Error::Io(e)) => {
                     return Err(CliError::new(format!(
                         "cannot read from {}: {e}",
                         self.socket
                     )));
                 }
-                Err(ReadError::Timeout) => continue,
-            }
-            if self.line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let Ok(value) = serde_json::from_slice::<Value>(&self.line) else {
-                self.warn_not_json();
-                continue;
-            };
-            if !is_event(&value) {
-                continue;
-            }
-            match self.print_event(&value) {
-                Ok(()) => {}
-                // Whoever read our output is done: so are we.
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::Success),
-                Err(e) => return Err(CliError::output(e)),
+                Err(e) => self.warn(&e),
             }
         }
     }
 }
 
-/// Connects and sets the handshake timeouts.
-fn connect(args: &WatchArgs) -> Result<UnixStream, CliError> {
-    let socket = args.socket.display();
-    let stream = UnixStream::connect(&args.socket)
-        .map_err(|e| CliError::new(format!("cannot connect to {socket}: {e}")))?;
-    stream
-        .set_read_timeout(Some(args.timeout))
-        .and_then(|()| stream.set_write_timeout(Some(args.timeout)))
-        .map_err(|e| CliError::new(format!("cannot set a timeout on {socket}: {e}")))?;
-    Ok(stream)
-}
-
 /// Runs `watch`.
 pub fn run(args: &WatchArgs) -> Result<Outcome, CliError> {
-    let stream = connect(args)?;
-    let mut session = Session {
-        reader: BufReader::new(stream),
-        socket: args.socket.display().to_string(),
-        timeout: args.timeout,
+    let mut client = crate::live::connect(&args.socket, args.timeout, args.json)?;
+    let socket = args.socket.display().to_string();
+    let schema = match args.spec_from_live {
+        true => Some(crate::live::query_schema(&mut client, &socket)?),
+        false => None,
+    };
+    note!(
+        "qmp-events: connected to QEMU {} at {socket}{}",
+        client.greeting().version.qemu,
+        match &schema {
+            Some(schema) => format!(
+                "; checking events against its own schema ({} events)",
+                schema.events.len()
+            ),
+            None => String::new(),
+        }
+    );
+    Session {
+        client,
+        socket,
         json: args.json,
         out: io::stdout().lock(),
-        line: Vec::new(),
-    };
-    let greeting = session.greeting()?;
-    session.negotiate()?;
-    eprintln!(
-        "qmp-events: connected to {} at {}",
-        server_name(&greeting),
-        session.socket
-    );
-    session
-        .reader
-        .get_ref()
-        .set_read_timeout(None)
-        .map_err(|e| CliError::new(format!("cannot clear the timeout: {e}")))?;
-    session.events()
+        schema,
+    }
+    .events()
 }
 
 #[cfg(test)]
@@ -269,13 +147,12 @@ mod tests {
 
     #[test]
     fn text_of_a_drifted_event() {
-        let value = serde_json::json!({
-            "event": "QUORUM_FAILURE",
+        let line = r#"{"event": "QUORUM_FAILURE",
             "data": {"reference": "usr1", "sector-num": 345435, "sectors-count": 5},
-            "timestamp": {"seconds": 1344522075, "microseconds": 745528}
-        });
+            "timestamp": {"seconds": 1344522075, "microseconds": 745528}}"#;
+        let message: Message = line.parse().expect("an event");
         assert_eq!(
-            event_text(&value),
+            event_text(&message, None),
             "2012-08-09T14:21:15.745528Z QUORUM_FAILURE reference=usr1 sector-num=345435 \
              sectors-count=5 [invalid: /data: missing required member `sector-count`] \
              [drift: /data: unknown member `sectors-count`]"
@@ -283,17 +160,8 @@ mod tests {
     }
 
     #[test]
-    fn greeting_names_the_server() {
-        let greeting = serde_json::json!({"QMP": {"version": {"qemu":
-            {"major": 10, "minor": 1, "micro": 2}, "package": ""}, "capabilities": []}});
-        assert_eq!(server_name(&greeting), "QEMU 10.1.2");
-        assert_eq!(server_name(&serde_json::json!({"QMP": {}})), "a QMP server");
-    }
-
-    #[test]
-    fn previews_are_short_and_one_line() {
-        assert_eq!(preview(b"SSH-2.0\r\n"), "SSH-2.0");
-        let long = vec![b'x'; 200];
-        assert_eq!(preview(&long).len(), PREVIEW_CHARS + 3);
+    fn text_without_a_timestamp() {
+        let message: Message = r#"{"event": "STOP"}"#.parse().expect("an event");
+        assert!(event_text(&message, None).starts_with("- STOP "));
     }
 }

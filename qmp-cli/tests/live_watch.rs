@@ -2,9 +2,10 @@
 //! events as the test's own QMP client, byte for byte with `--json`.
 
 use qmp_tests::qemu::QemuConfig;
-use qmp_tests::qemu_or_skip;
+use qmp_tests::{live_tests, run_live_tests};
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -44,12 +45,8 @@ fn finish(mut child: Child) -> Vec<String> {
     out.lines().map(str::to_owned).collect()
 }
 
-#[test]
-fn watch_prints_the_events_of_a_real_qemu() {
-    let Some(qemu) = qemu_or_skip("watch") else {
-        return;
-    };
-    let mut config = QemuConfig::new(&qemu).expect("temp dir");
+fn watch_prints_the_events_of_a_real_qemu(qemu: &Path) {
+    let mut config = QemuConfig::new(qemu).expect("temp dir");
     let json_socket = config.dir().join("watch-json.sock");
     let text_socket = config.dir().join("watch-text.sock");
     for socket in [&json_socket, &text_socket] {
@@ -91,22 +88,16 @@ fn watch_prints_the_events_of_a_real_qemu() {
 
 /// `qmp-events validate` on what a real QEMU sent: the drift of QEMU 10's quorum events, exactly,
 /// from the generated validators and from the document read at run time alike.
-#[test]
-fn validate_reports_the_drift_of_a_real_capture() {
-    let Some(qemu) = qemu_or_skip("validate_capture") else {
-        return;
-    };
+fn validate_reports_the_drift_of_a_real_capture(qemu: &Path) {
     let mut lines =
-        qmp_tests::scenarios::capture_quorum_report_bad(&qemu).expect("quorum report-bad");
-    lines.extend(qmp_tests::scenarios::capture_quorum_failure(&qemu).expect("quorum failure"));
+        qmp_tests::scenarios::capture_quorum_report_bad(qemu).expect("quorum report-bad");
+    lines.extend(qmp_tests::scenarios::capture_quorum_failure(qemu).expect("quorum failure"));
     assert_eq!(lines.len(), 2, "{lines:?}");
     let dir = tempfile::tempdir().expect("temp dir");
     let capture = dir.path().join("capture.jsonl");
     std::fs::write(&capture, lines.join("\n") + "\n").expect("writes the capture");
-    let spec = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../qmp-spec/spec/qmp-events.txt"
-    );
+    let spec = qmp_spec::default_spec_path();
+    let spec = spec.to_str().expect("a UTF-8 path");
     let expected = [
         "1: QUORUM_REPORT_BAD: /data: missing required member `sector-count`",
         "1: QUORUM_REPORT_BAD: /data: unknown member `sectors-count` (drift)",
@@ -126,4 +117,13 @@ fn validate_reports_the_drift_of_a_real_capture() {
         assert_eq!(stdout.lines().collect::<Vec<_>>(), expected, "{extra:?}");
         assert_eq!(out.status.code(), Some(1), "violations exit 1");
     }
+}
+
+/// A `harness = false` binary on libtest-mimic, like `tests/tests/live_qemu.rs`: without QEMU
+/// both tests show as ignored, with the reason, unless `QMP_REQUIRE_QEMU=1`.
+fn main() -> ExitCode {
+    run_live_tests(live_tests![
+        watch_prints_the_events_of_a_real_qemu,
+        validate_reports_the_drift_of_a_real_capture,
+    ])
 }

@@ -11,8 +11,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_qmp-events");
 /// The corpus's summary line (generated validators, default spec).
 const SUMMARY: &str = "messages: 24, known: 17, unknown: 2, violations: 14, invalid-json: 3";
 
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+/// qmp-spec's documents, shipped in its package.
+fn spec_dir() -> PathBuf {
+    let default = qmp_spec::default_spec_path();
+    default.parent().expect("spec/").to_path_buf()
 }
 
 fn corpus() -> PathBuf {
@@ -20,7 +22,7 @@ fn corpus() -> PathBuf {
 }
 
 fn default_spec() -> PathBuf {
-    workspace().join("qmp-spec/spec/qmp-events.txt")
+    spec_dir().join("qmp-events.txt")
 }
 
 fn run(args: &[&str]) -> Output {
@@ -180,7 +182,7 @@ fn every_corpus_line_agrees_on_its_own() {
 
 #[test]
 fn the_2015_document_knows_rtc_change() {
-    let spec = workspace().join("qmp-spec/spec/qmp-events-qemu-2015-07.txt");
+    let spec = spec_dir().join("qmp-events-qemu-2015-07.txt");
     let output = run(&["validate", "--spec", path(&spec), path(&corpus())]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let text = stdout(&output);

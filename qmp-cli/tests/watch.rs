@@ -50,16 +50,24 @@ fn serve(dir: &SocketDir, script: fn(UnixStream)) -> JoinHandle<()> {
     })
 }
 
-/// A well-behaved server: greeting, capabilities reply, two events (and a reply in between,
-/// which must not be printed), then close.
-fn qemu(mut stream: UnixStream) {
+/// Greets, reads `qmp_capabilities` and returns its `id` (QEMU echoes it in the reply).
+fn greet_and_read_capabilities(stream: &mut UnixStream) -> serde_json::Value {
     stream.write_all(GREETING.as_bytes()).expect("greet");
     let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
     let mut line = String::new();
     reader.read_line(&mut line).expect("read the command");
     let command: serde_json::Value = serde_json::from_str(&line).expect("the command is JSON");
-    assert_eq!(command, serde_json::json!({"execute": "qmp_capabilities"}));
-    let rest = format!("{{\"return\": {{}}}}\r\n{BALLOON}\r\n{{\"return\": {{}}}}\r\n{QUORUM}\r\n");
+    assert_eq!(command["execute"], "qmp_capabilities", "{command}");
+    command["id"].clone()
+}
+
+/// A well-behaved server: greeting, capabilities reply, two events (and a reply in between,
+/// which must not be printed), then close.
+fn qemu(mut stream: UnixStream) {
+    let id = greet_and_read_capabilities(&mut stream);
+    let rest = format!(
+        "{{\"return\": {{}}, \"id\": {id}}}\r\n{BALLOON}\r\n{{\"return\": {{}}}}\r\n{QUORUM}\r\n"
+    );
     stream.write_all(rest.as_bytes()).expect("send events");
 }
 
@@ -168,13 +176,53 @@ fn a_refused_negotiation_exits_2() {
         "refused",
         &[],
         |mut s| {
-            let _ = s.write_all(GREETING.as_bytes());
-            let mut line = String::new();
-            let _ = BufReader::new(&s).read_line(&mut line);
-            let _ = s.write_all(
-                b"{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"nope\"}}\r\n",
+            let id = greet_and_read_capabilities(&mut s);
+            let reply = format!(
+                "{{\"error\": {{\"class\": \"CommandNotFound\", \"desc\": \"nope\"}}, \"id\": {id}}}\r\n"
             );
+            let _ = s.write_all(reply.as_bytes());
         },
         "refused qmp_capabilities: nope",
     );
+}
+
+#[test]
+fn a_trickling_server_times_out_too() {
+    // One byte every 50 ms: the timeout bounds the whole greeting, not each read.
+    assert_fails(
+        "trickle",
+        &["--timeout", "0.3"],
+        |mut s| {
+            for byte in GREETING.bytes().take(40) {
+                if s.write_all(&[byte]).is_err() {
+                    return;
+                }
+                thread::sleep(std::time::Duration::from_millis(50));
+            }
+        },
+        "timed out after 300ms waiting for the QMP greeting",
+    );
+}
+
+#[test]
+fn a_line_that_is_not_json_is_reported_and_skipped() {
+    let dir = SocketDir::new("garbage");
+    let server = serve(&dir, |mut s| {
+        let id = greet_and_read_capabilities(&mut s);
+        let rest = format!(
+            "{{\"return\": {{}}, \"id\": {id}}}\r\n{BALLOON}\r\nnot JSON\r\n\r\n{QUORUM}\r\n"
+        );
+        s.write_all(rest.as_bytes()).expect("send events");
+    });
+    let output = watch(&["--json"], &dir);
+    server.join().expect("the server ran");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), format!("{BALLOON}\n{QUORUM}\n"));
+    let err = text(&output.stderr);
+    assert!(
+        err.contains("ignoring a line from ") && err.contains("that is not JSON: `not JSON`"),
+        "{err}"
+    );
+    // The blank line is skipped quietly.
+    assert_eq!(err.lines().count(), 2, "{err}");
 }

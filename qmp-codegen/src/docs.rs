@@ -3,8 +3,8 @@
 use crate::Config;
 use crate::plan::{EventPlan, TypeSpace};
 use proc_macro2::TokenStream;
+use qmp_ir as ir;
 use qmp_schema::Schema;
-use qmp_spec::ir;
 use quote::quote;
 
 /// `#[doc = "..."]` attributes, one per line of `text` (prettyplease prints them as `///`).
@@ -40,11 +40,11 @@ pub fn prose(text: &str) -> String {
 /// The paragraphs of an event's description and its notes.
 pub fn event_prose(event: &ir::Event) -> String {
     let mut out = String::new();
-    for p in &event.description {
+    for p in event.doc.paragraphs() {
         out.push_str(&prose(p));
         out.push_str("\n\n");
     }
-    for note in &event.notes {
+    for note in &event.doc.notes {
         out.push_str("**Note:** ");
         out.push_str(&prose(note));
         out.push_str("\n\n");
@@ -54,7 +54,7 @@ pub fn event_prose(event: &ir::Event) -> String {
 
 /// The first sentence-ish summary of an event (its first paragraph), or its wire name.
 pub fn summary(event: &ir::Event) -> String {
-    match event.description.first() {
+    match &event.doc.summary {
         Some(p) => prose(p),
         None => format!("The `{}` event.", event.name),
     }
@@ -63,11 +63,20 @@ pub fn summary(event: &ir::Event) -> String {
 /// The `# Examples` section of an event: each valid example as a doctest that decodes it, checks
 /// the variant and the violations, and round-trips it; each invalid one as text, saying why.
 pub fn examples(event: &EventPlan, space: &TypeSpace, schema: &Schema, config: &Config) -> String {
-    let mine: Vec<&ir::Example> = event
+    // Each message of an example, with the example it is in; an invalid one is kept (it may be
+    // this event's), a valid one only if it is this event.
+    let mine: Vec<(&ir::Example, &str, &ir::ExampleJson)> = event
         .ir
+        .doc
         .examples
         .iter()
-        .filter(|e| match e.value() {
+        .flat_map(|e| {
+            e.items.iter().filter_map(move |item| match item {
+                ir::ExampleItem::Message { text, json, .. } => Some((e, text.as_str(), json)),
+                ir::ExampleItem::Elision { .. } | ir::ExampleItem::Text { .. } => None,
+            })
+        })
+        .filter(|(_, _, json)| match json.value() {
             Some(v) => v.get("event").and_then(|n| n.as_str()) == Some(event.wire.as_str()),
             None => true,
         })
@@ -76,14 +85,14 @@ pub fn examples(event: &EventPlan, space: &TypeSpace, schema: &Schema, config: &
         return String::new();
     }
     let mut out = String::from("# Examples\n\n");
-    for example in mine {
+    for (example, text, json) in mine {
         let line = example.span.line;
         let caption = example
             .caption
             .as_deref()
             .map(|c| format!(" ({})", prose(c)))
             .unwrap_or_default();
-        match (&example.json, &config.doctest_crate) {
+        match (json, &config.doctest_crate) {
             (ir::ExampleJson::Invalid { error, at }, _) => {
                 out.push_str(&format!(
                     "The spec's example at line {line}{caption} is not valid JSON ({} at line {}, column {}), \
@@ -91,18 +100,18 @@ pub fn examples(event: &EventPlan, space: &TypeSpace, schema: &Schema, config: &
                     prose(error),
                     at.line,
                     at.col,
-                    example.text.trim_end()
+                    text.trim_end()
                 ));
             }
             (ir::ExampleJson::Valid { .. }, None) => {
                 out.push_str(&format!(
                     "From the spec, line {line}{caption}:\n\n```json\n{}\n```\n\n",
-                    example.text.trim_end()
+                    text.trim_end()
                 ));
             }
             (ir::ExampleJson::Valid { value }, Some(krate)) => {
                 out.push_str(&format!("From the spec, line {line}{caption}:\n\n"));
-                out.push_str(&doctest(event, space, schema, krate, &example.text, value));
+                out.push_str(&doctest(event, space, schema, krate, text, value));
             }
         }
     }
@@ -162,17 +171,18 @@ fn doctest(
 
 /// The docs of one member: its prose, then its wire name, type and how the type was chosen.
 pub fn field(f: &crate::plan::FieldPlan) -> String {
-    let mut out = if f.ir.description.trim().is_empty() {
+    let description = f.ir.description.as_deref().unwrap_or_default().trim();
+    let mut out = if description.is_empty() {
         format!("The `{}` member.", f.wire)
     } else {
-        prose(f.ir.description.trim())
+        prose(description)
     };
     out.push_str(&format!("\n\nWire name `\"{}\"`; {}", f.wire, f.type_note));
     if f.optional {
         out.push_str("; optional");
     }
     out.push('.');
-    if let Some(r) = &f.ir.reference {
+    if let Some(r) = &f.ir.refers_to {
         out.push_str(&format!("\n\nThe spec refers to `{}`", r.name));
         if let Some(source) = &r.source {
             out.push_str(&format!(" in `{source}`"));

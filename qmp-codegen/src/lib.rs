@@ -5,8 +5,9 @@
 //!          --prettyplease--> file (cargo xtask regen) | macro output (qmp_events!)
 //! ```
 //!
-//! [`generate`] is the one entry point shared by `cargo xtask regen` and the `qmp_events!` macro;
-//! [`render_file`] formats its output as a checked-in file.
+//! [`generate`] is the one entry point shared by `cargo xtask regen`, the `qmp_events!` macro
+//! and [`Builder`] (for build scripts, writing into `OUT_DIR`); [`render_file`] formats its
+//! output as a file. [`spec::load`] reads a spec file with the front end its content calls for.
 //!
 //! # Type mapping
 //!
@@ -37,14 +38,18 @@
 //! the member it is used for: `family` in the `SPICE_*` events gives `SpiceFamily`; a shape used
 //! for members of different names joins them (`SpiceServerOrClient`). Colliding names get a number.
 
+mod builder;
 mod docs;
 mod emit;
 pub mod names;
 pub mod plan;
+pub mod spec;
 
+pub use builder::{BuildError, Builder};
 use proc_macro2::TokenStream;
+use qmp_ir as ir;
+use qmp_ir::Diagnostic;
 use qmp_schema::Schema;
-use qmp_spec::{Diagnostic, ir};
 
 /// Knobs for one generation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -105,7 +110,24 @@ pub fn generate_from_source(
     source: &str,
     config: &Config,
 ) -> Result<Generated, Vec<Diagnostic>> {
-    let parsed = qmp_spec::parse(file, source)?;
+    let kind = spec::kind_of(source);
+    if kind != spec::SpecKind::Legacy {
+        return Err(vec![Diagnostic {
+            severity: qmp_ir::Severity::Error,
+            message: format!(
+                "generating code from {} is not supported yet; only the legacy events document is",
+                kind.description()
+            ),
+            file: file.to_owned(),
+            line: 1,
+            col: 1,
+            len: 1,
+            source_line: source.lines().next().unwrap_or_default().to_owned(),
+            expected: None,
+            notes: Vec::new(),
+        }]);
+    }
+    let parsed = qmp_spec::read(file, source)?;
     Ok(Generated {
         tokens: generate(&parsed.spec, config),
         warnings: parsed.warnings,
@@ -141,7 +163,7 @@ pub fn render_checked_in_with(
         // The generator produced tokens that are not a Rust file: a bug in qmp-codegen, reported
         // as a diagnostic rather than a panic so the caller can show it.
         vec![Diagnostic {
-            severity: qmp_spec::Severity::Error,
+            severity: qmp_ir::Severity::Error,
             message: format!("internal error: generated code does not parse: {e}"),
             file: spec_name.to_owned(),
             line: 1,
@@ -149,6 +171,7 @@ pub fn render_checked_in_with(
             len: 1,
             source_line: source.lines().next().unwrap_or_default().to_owned(),
             expected: None,
+            notes: Vec::new(),
         }]
     })?;
     Ok((text, generated.warnings))

@@ -7,9 +7,8 @@
 //! [`Schema`], so that the generated table and a run-time schema of the same document are one.
 
 use crate::names;
+use qmp_ir as ir;
 use qmp_schema::{DataSchema, EventSchema, FieldSchema, JsonKind, Schema};
-use qmp_spec::ir;
-use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -106,8 +105,8 @@ pub struct FieldPlan {
     pub ty: RustType,
     /// Whether it may be absent.
     pub optional: bool,
-    /// The IR field (prose, JSON type, value set, reference).
-    pub ir: ir::Field,
+    /// The IR member (prose, type, guess, reference).
+    pub ir: ir::Member,
     /// How the type was chosen, for the docs (`json-number; every example is an integer`).
     pub type_note: String,
 }
@@ -182,18 +181,25 @@ pub fn plan(spec: &ir::Spec) -> TypeSpace {
         enum_keys: BTreeMap::new(),
         opaques: Vec::new(),
     };
-    let examples = example_data(spec);
     let mut events = Vec::new();
     for event in &spec.events {
         let payload = match &event.data {
-            ir::Data::None { .. } => Payload::None,
-            ir::Data::Unspecified => Payload::Unspecified,
-            ir::Data::Named { reference } => Payload::Opaque(b.opaque(reference, &event.name)),
-            ir::Data::Fields { fields } => {
-                let examples = examples
-                    .get(event.name.as_str())
-                    .map_or(&[][..], Vec::as_slice);
-                let planned = b.fields(&event.name, &[], fields, examples);
+            ir::EventData::None { .. } => Payload::None,
+            ir::EventData::Unspecified => Payload::Unspecified,
+            ir::EventData::Type { ty, .. } => {
+                let reference = match ty {
+                    ir::TypeExpr::Opaque { reference } => reference.clone(),
+                    // Not typed yet: kept as the raw object under the type's name.
+                    other => ir::TypeRef {
+                        name: type_name(other),
+                        source: None,
+                        span: event.span,
+                    },
+                };
+                Payload::Opaque(b.opaque(&reference, &event.name))
+            }
+            ir::EventData::Members { members } => {
+                let planned = b.fields(&event.name, &[], members);
                 b.structs.push(StructPlan {
                     name: names::pascal(&event.name),
                     fields: planned,
@@ -202,7 +208,7 @@ pub fn plan(spec: &ir::Spec) -> TypeSpace {
                         event: event.name.clone(),
                         path: Vec::new(),
                     }],
-                    description: event.description.join(" "),
+                    description: event.doc.paragraphs().collect::<Vec<_>>().join(" "),
                 });
                 // Event data structs are never shared: one type per event.
                 Payload::Struct(b.structs.len() - 1)
@@ -228,100 +234,83 @@ pub fn plan(spec: &ir::Spec) -> TypeSpace {
     space
 }
 
-/// By event name, the `data` of every valid example across the document that names the event,
-/// in document order: one pass over the examples, whatever the number of events.
-fn example_data(spec: &ir::Spec) -> BTreeMap<&str, Vec<&Value>> {
-    let mut out: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
-    for e in &spec.events {
-        for example in &e.examples {
-            let Some(value) = example.value() else {
-                continue;
-            };
-            if let (Some(event), Some(data)) = (
-                value.get("event").and_then(Value::as_str),
-                value.get("data"),
-            ) {
-                out.entry(event).or_default().push(data);
-            }
-        }
-    }
-    // A heading naming several events shares its examples: count each example once.
-    for data in out.values_mut() {
-        data.dedup_by(|a, b| std::ptr::eq(*a, *b));
-    }
-    out
-}
-
 impl Builder {
-    fn fields(
-        &mut self,
-        event: &str,
-        path: &[String],
-        fields: &[ir::Field],
-        examples: &[&Value],
-    ) -> Vec<FieldPlan> {
+    fn fields(&mut self, event: &str, path: &[String], members: &[ir::Member]) -> Vec<FieldPlan> {
         let mut taken = BTreeSet::new();
         let mut out = Vec::new();
-        for field in fields {
+        for member in members {
             let mut field_path = path.to_vec();
-            field_path.push(field.name.clone());
-            let values: Vec<&Value> = examples.iter().filter_map(|d| d.get(&field.name)).collect();
-            let (ty, type_note) = self.field_type(event, &field_path, field, &values);
+            field_path.push(member.name.clone());
+            let (ty, type_note) = self.field_type(event, &field_path, member);
             out.push(FieldPlan {
-                wire: field.name.clone(),
-                rust: names::unique(names::snake(&field.name), &mut taken),
+                wire: member.name.clone(),
+                rust: names::unique(names::snake(&member.name), &mut taken),
                 ty,
-                optional: field.optional,
-                ir: field.clone(),
+                optional: member.optional,
+                ir: member.clone(),
                 type_note,
             });
         }
         out
     }
 
+    /// The Rust type of a member, and how it was chosen for the docs: the JSON type the spec
+    /// states, and the front end's guess if it made one.
     fn field_type(
         &mut self,
         event: &str,
         path: &[String],
-        field: &ir::Field,
-        examples: &[&Value],
+        member: &ir::Member,
     ) -> (RustType, String) {
+        use ir::Builtin;
         let at = Use {
             event: event.to_owned(),
             path: path.to_vec(),
         };
-        if !field.members.is_empty() {
-            let planned = self.fields(event, path, &field.members, examples);
-            return (
-                RustType::Struct(self.intern_struct(planned, at, &field.description)),
-                "json-object".into(),
-            );
-        }
-        let string_like = matches!(field.ty, None | Some(ir::JsonType::String));
-        if let (Some(set), true) = (&field.values, string_like) {
-            return (
-                RustType::Enum(self.intern_enum(set, at)),
-                "json-string".into(),
-            );
-        }
-        match field.ty {
-            Some(ir::JsonType::String) => (RustType::String, "json-string".into()),
-            Some(ir::JsonType::Int) => (RustType::I64, "json-int".into()),
-            Some(ir::JsonType::Bool) => (RustType::Bool, "json-bool".into()),
-            Some(ir::JsonType::Object) => (RustType::Map, "json-object".into()),
-            Some(ir::JsonType::Array) => (RustType::Array, "json-array".into()),
-            Some(ir::JsonType::Number) => {
-                if !examples.is_empty() && examples.iter().all(|v| v.is_i64()) {
-                    (
-                        RustType::I64,
-                        "json-number; every example is an integer".into(),
-                    )
-                } else {
-                    (RustType::Number, "json-number".into())
-                }
+        let (ty, json) = match &member.ty {
+            ir::TypeExpr::Object { members } => {
+                let planned = self.fields(event, path, members);
+                let description = member.description.as_deref().unwrap_or_default();
+                let ty = RustType::Struct(self.intern_struct(planned, at, description));
+                (ty, "json-object".to_owned())
             }
-            None => infer(examples),
-        }
+            ir::TypeExpr::Values { set } => (
+                RustType::Enum(self.intern_enum(set, at)),
+                "json-string".to_owned(),
+            ),
+            ir::TypeExpr::Builtin { builtin } => {
+                let ty = match builtin {
+                    Builtin::Str => RustType::String,
+                    Builtin::Int => RustType::I64,
+                    Builtin::Number => RustType::Number,
+                    Builtin::Bool => RustType::Bool,
+                    Builtin::Object => RustType::Map,
+                    Builtin::Any => RustType::Any,
+                    // Not typed yet: kept as any JSON.
+                    _ => return not_typed_yet(&member.ty),
+                };
+                let json = builtin
+                    .json_type()
+                    .map_or("any JSON", ir::JsonType::doc_name);
+                (ty, json.to_owned())
+            }
+            ir::TypeExpr::Array { element } if **element == ir::TypeExpr::builtin(Builtin::Any) => {
+                (RustType::Array, "json-array".to_owned())
+            }
+            other => return not_typed_yet(other),
+        };
+        let note = match &member.guess {
+            None => json,
+            Some(ir::Guess {
+                stated: Some(stated),
+                evidence,
+            }) => format!("{}; {evidence}", stated.doc_name()),
+            Some(ir::Guess {
+                stated: None,
+                evidence,
+            }) => format!("no JSON type given; {evidence}"),
+        };
+        (ty, note)
     }
 
     fn intern_struct(&mut self, fields: Vec<FieldPlan>, at: Use, description: &str) -> usize {
@@ -399,28 +388,24 @@ impl Builder {
     }
 }
 
-/// The type of a member the document gives no JSON type, from the examples that show it.
-fn infer(examples: &[&Value]) -> (RustType, String) {
-    let all = |f: fn(&Value) -> bool| !examples.is_empty() && examples.iter().all(|v| f(v));
-    let (ty, what) = if all(Value::is_string) {
-        (RustType::String, "a string")
-    } else if all(Value::is_i64) {
-        (RustType::I64, "an integer")
-    } else if all(Value::is_boolean) {
-        (RustType::Bool, "a boolean")
-    } else if all(Value::is_number) {
-        (RustType::Number, "a number")
-    } else if all(Value::is_object) {
-        (RustType::Map, "an object")
-    } else if all(Value::is_array) {
-        (RustType::Array, "an array")
-    } else {
-        return (
-            RustType::Any,
-            "no JSON type given and no example to infer one from: any JSON".into(),
-        );
-    };
-    (ty, format!("no JSON type given; every example is {what}"))
+/// A type the code generator does not type yet: any JSON, said so in the docs.
+fn not_typed_yet(ty: &ir::TypeExpr) -> (RustType, String) {
+    (
+        RustType::Any,
+        format!("`{}`, not typed yet: any JSON", type_name(ty)),
+    )
+}
+
+/// A type expression as a schema writes it (`str`, `[BlockDeviceInfo]`).
+fn type_name(ty: &ir::TypeExpr) -> String {
+    match ty {
+        ir::TypeExpr::Builtin { builtin } => builtin.name().to_owned(),
+        ir::TypeExpr::Named { name } => name.clone(),
+        ir::TypeExpr::Array { element } => format!("[{}]", type_name(element)),
+        ir::TypeExpr::Object { .. } => "json-object".to_owned(),
+        ir::TypeExpr::Values { .. } => "json-string".to_owned(),
+        ir::TypeExpr::Opaque { reference } => reference.name.clone(),
+    }
 }
 
 /// Names every type from its uses, then makes all names distinct.

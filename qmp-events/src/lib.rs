@@ -96,9 +96,10 @@ pub use generated::*;
 pub use message::{EventSet, Message, MismatchedEvent, Timestamp, UnknownEvent, UnknownEventName};
 pub use qmp_schema::{self as schema, Schema, Violation, ViolationKind};
 
-/// The repository README's Rust examples, compiled and run as doctests so that they stay true.
+/// The crate README's Rust example, compiled and run as a doctest so that it stays true (the
+/// repository README's are run by the `qmp-tests` crate).
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
 /// Items the generated code uses; not part of the stable API.

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! // The path is relative to the calling crate's Cargo.toml (here qmp-macros/Cargo.toml).
-//! qmp_macros::qmp_events!("../qmp-spec/spec/qmp-events.txt");
+//! qmp_macros::qmp_events!("tests/data/example.txt");
 //!
 //! let line = r#"{"event": "BALLOON_CHANGE", "data": {"actual": 944766976},
 //!                "timestamp": {"seconds": 1267020223, "microseconds": 435656}}"#;
@@ -197,14 +197,19 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR"))
     }
 
-    /// The expansion for the default spec, with the regen configuration, is the checked-in file
-    /// token for token (comments vanish, doc attributes stay), after the `include_str!` item.
+    /// The spec of the examples and tests, in this package.
+    const EXAMPLE: &str = "tests/data/example.txt";
+
+    /// The expansion for the default spec (qmp-spec's, by its absolute path), with the regen
+    /// configuration, is what `cargo xtask regen` writes into the checked-in file, token for token
+    /// (comments vanish, doc attributes stay), after the `include_str!` item. That the checked-in
+    /// file is what regen writes is qmp-codegen's workspace test `checked_in_generated_file_is_fresh`
+    /// (this one cannot read it: it is outside this package).
     #[test]
     fn expansion_of_the_default_spec_is_the_checked_in_file() {
-        let input = quote!(
-            "../qmp-spec/spec/qmp-events.txt",
-            doctest_crate = "qmp_events"
-        );
+        let spec = qmp_spec::default_spec_path();
+        let spec = LitStr::new(spec.to_str().expect("UTF-8"), Span::call_site());
+        let input = quote!(#spec, doctest_crate = "qmp_events");
         let expanded: syn::File = syn::parse2(expand(input, Some(manifest_dir())))
             .expect("the expansion is a file of items");
         let (first, items) = expanded.items.split_first().expect("items");
@@ -213,7 +218,8 @@ mod tests {
             first.starts_with("const _ : & str = :: core :: include_str !"),
             "{first}"
         );
-        assert!(first.contains("qmp-spec/spec/qmp-events.txt"), "{first}");
+        assert!(first.contains(&quote!(#spec).to_string()), "{first}");
+        assert!(first.contains("spec/qmp-events.txt"), "{first}");
         // Doc comments written in `quote!` become raw-string `doc` attributes, those parsed from a
         // file plain strings: print ours as regen does (prettyplease) and parse it back, so that
         // both sides spell their literals alike.
@@ -223,8 +229,10 @@ mod tests {
             items: items.to_vec(),
         };
         let ours = syn::parse_file(&prettyplease::unparse(&ours)).expect("printed items parse");
-        let path = manifest_dir().join("../qmp-events/src/generated.rs");
-        let text = std::fs::read_to_string(&path).expect("qmp-events/src/generated.rs");
+        let source = std::fs::read_to_string(qmp_spec::default_spec_path()).expect("the spec");
+        let (text, _warnings) =
+            qmp_codegen::render_checked_in("qmp-spec/spec/qmp-events.txt", &source)
+                .expect("the default spec generates");
         let checked_in = syn::parse_file(&text).expect("the generated file parses");
         let checked_in = checked_in.items;
         assert_eq!(ours.items.len(), checked_in.len());
@@ -235,12 +243,9 @@ mod tests {
 
     #[test]
     fn the_include_str_path_is_absolute_and_names_the_spec() {
-        let out = expand(
-            quote!("../qmp-spec/spec/qmp-events.txt"),
-            Some(manifest_dir()),
-        );
+        let out = expand(quote!(#EXAMPLE), Some(manifest_dir()));
         let text = out.to_string();
-        let expected = manifest_dir().join("../qmp-spec/spec/qmp-events.txt");
+        let expected = manifest_dir().join(EXAMPLE);
         let expected = LitStr::new(expected.to_str().expect("UTF-8"), Span::call_site());
         assert!(
             text.contains(&quote!(#expected).to_string()),

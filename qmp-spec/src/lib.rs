@@ -11,7 +11,8 @@
 //! value sets and type references, is documented at the top of `src/grammar.pest` and
 //! `src/lower.rs`.
 
-pub mod diagnostic;
+pub use qmp_ir::diagnostic;
+mod general;
 pub mod ir;
 mod lower;
 mod parser;
@@ -45,6 +46,25 @@ pub fn parse(file: &str, source: &str) -> Result<Parsed, Vec<Diagnostic>> {
             warnings: diagnostics,
         })
     }
+}
+
+/// A document read into the general IR ([`qmp_ir::Spec`]), which every front end produces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Read {
+    /// The document as general IR.
+    pub spec: qmp_ir::Spec,
+    /// Flaws that were worked around (for example an example that is not valid JSON).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads an events document into the general IR: [`parse`], then the document model lowered
+/// with the legacy document's type guesses recorded (see the `general` module).
+pub fn read(file: &str, source: &str) -> Result<Read, Vec<Diagnostic>> {
+    let parsed = parse(file, source)?;
+    Ok(Read {
+        spec: general::to_general(file, &parsed.spec),
+        warnings: parsed.warnings,
+    })
 }
 
 /// The path of the default spec, the copy of the events document this repository generates from.

@@ -106,6 +106,7 @@ impl<'a> Source<'a> {
             len: to_u32(len.min(room).max(1)),
             source_line: line.to_string(),
             expected,
+            notes: Vec::new(),
         }
     }
 

@@ -21,16 +21,58 @@ fn parse_ok(name: &str) -> Parsed {
     }
 }
 
+/// The general IR ([`qmp_ir::Spec`]) of a document, which is what the snapshots show.
+fn read_ok(name: &str) -> qmp_ir::Spec {
+    match qmp_spec::read(name, &read(name)) {
+        Ok(read) => read.spec,
+        Err(diagnostics) => panic!("{name} does not read: {diagnostics:?}"),
+    }
+}
+
 #[test]
 fn seed_document_snapshot() {
-    let parsed = parse_ok("qmp-events.txt");
-    insta::assert_json_snapshot!("qmp-events", parsed.spec);
+    insta::assert_json_snapshot!("qmp-events", read_ok("qmp-events.txt"));
 }
 
 #[test]
 fn qemu_2015_07_document_snapshot() {
-    let parsed = parse_ok("qmp-events-qemu-2015-07.txt");
-    insta::assert_json_snapshot!("qmp-events-qemu-2015-07", parsed.spec);
+    insta::assert_json_snapshot!(
+        "qmp-events-qemu-2015-07",
+        read_ok("qmp-events-qemu-2015-07.txt")
+    );
+}
+
+/// The legacy front end records its type guesses in the IR, so that the planner makes none.
+#[test]
+fn guesses_are_recorded_with_their_evidence() {
+    use qmp_ir::{Builtin, EventData, TypeExpr};
+    let spec = read_ok("qmp-events.txt");
+    let member = |event: &str, name: &str| {
+        let Some(EventData::Members { members }) = spec.event(event).map(|e| &e.data) else {
+            panic!("{event} has no members");
+        };
+        members
+            .iter()
+            .find(|m| m.name == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{event} has no member {name}"))
+    };
+    // `json-number` whose every example is an integer.
+    let actual = member("BALLOON_CHANGE", "actual");
+    assert_eq!(actual.ty, TypeExpr::builtin(Builtin::Int));
+    let guess = actual.guess.expect("a guess");
+    assert_eq!(guess.stated, Some(qmp_ir::JsonType::Number));
+    assert_eq!(guess.evidence, "every example is an integer");
+    // No JSON type: the examples decide, and say so.
+    let reference = member("QUORUM_FAILURE", "reference");
+    assert_eq!(reference.ty, TypeExpr::builtin(Builtin::Str));
+    let guess = reference.guess.expect("a guess");
+    assert_eq!(
+        (guess.stated, guess.evidence.as_str()),
+        (None, "every example is a string")
+    );
+    // Stated exactly: no guess.
+    assert_eq!(member("QUORUM_REPORT_BAD", "error").guess, None);
 }
 
 #[test]

@@ -14,20 +14,10 @@ pub enum Error {
         /// The underlying error.
         source: io::Error,
     },
-    /// A line from QEMU that is not the JSON the protocol promises.
-    Json {
-        /// The offending line.
-        line: String,
-        /// The parse error.
-        source: serde_json::Error,
-    },
-    /// QEMU answered a command with `{"error": ...}`.
-    Qmp {
-        /// The command that failed.
-        command: String,
-        /// The `error` member of the reply.
-        error: serde_json::Value,
-    },
+    /// From the QMP client: QEMU answered a command with `{"error": ...}`
+    /// (`qmp_client::Error::Qmp`), sent what the protocol does not allow, did not answer in time,
+    /// or went away.
+    Qmp(qmp_client::Error),
     /// Something did not happen in time.
     Timeout {
         /// What was awaited.
@@ -65,8 +55,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Io { context, source } => write!(f, "{context}: {source}"),
-            Error::Json { line, source } => write!(f, "invalid JSON from QEMU ({source}): {line}"),
-            Error::Qmp { command, error } => write!(f, "QMP command {command} failed: {error}"),
+            Error::Qmp(e) => write!(f, "QMP: {e}"),
             Error::Timeout { what, after } => {
                 write!(f, "timed out after {after:?} waiting for {what}")
             }
@@ -82,7 +71,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Io { source, .. } => Some(source),
-            Error::Json { source, .. } => Some(source),
+            Error::Qmp(e) => Some(e),
             _ => None,
         }
     }

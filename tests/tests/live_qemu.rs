@@ -1,18 +1,21 @@
 //! Live tests against a real `qemu-system-x86_64` (10.x): each scenario makes QEMU emit
 //! real events over a real QMP socket, and the raw lines are checked member by member.
 //!
-//! Without QEMU on `PATH` every test prints `skipped: qemu-system-x86_64 not found` and
-//! passes, unless `QMP_REQUIRE_QEMU=1` (then it fails). Install QEMU with
-//! `scripts/install-qemu.sh`. Run with `--nocapture` to see the captured lines.
+//! A `harness = false` binary on libtest-mimic ([`qmp_tests::run_live_tests`]): without QEMU on
+//! `PATH` every test shows as ignored, with the reason, unless `QMP_REQUIRE_QEMU=1` (then it
+//! fails). Install QEMU with `scripts/install-qemu.sh`. Output is never captured, so the
+//! captured lines are always shown.
 
 use qmp_events::{ACPIOSTInfo, Event, EventKind, GuestPanickedAction, Message};
-use qmp_tests::qemu_or_skip;
 use qmp_tests::scenarios::{
     PanicAction, SpiceFamily, capture_guest_panicked, capture_lifecycle, capture_quorum_failure,
     capture_quorum_report_bad, capture_spice, capture_spice_garbage_ticket, lines_named,
     linux_guest_events,
 };
+use qmp_tests::{Completion, live_tests, run_live_tests};
 use serde_json::{Map, Value, json};
+use std::path::Path;
+use std::process::ExitCode;
 
 /// Checks the envelope of one raw event line and returns it parsed.
 ///
@@ -100,12 +103,8 @@ fn data(event: &Value) -> &Map<String, Value> {
     event["data"].as_object().expect("data is an object")
 }
 
-#[test]
-fn lifecycle_stop_resume_reset_powerdown_shutdown() {
-    let Some(qemu) = qemu_or_skip("lifecycle") else {
-        return;
-    };
-    let raw = capture_lifecycle(&qemu).expect("lifecycle scenario");
+fn lifecycle_stop_resume_reset_powerdown_shutdown(qemu: &Path) {
+    let raw = capture_lifecycle(qemu).expect("lifecycle scenario");
     let events = check_all("lifecycle", &raw);
     assert_eq!(
         names(&events),
@@ -137,12 +136,8 @@ fn lifecycle_stop_resume_reset_powerdown_shutdown() {
     }
 }
 
-#[test]
-fn quorum_report_bad_names_the_odd_child() {
-    let Some(qemu) = qemu_or_skip("quorum_report_bad") else {
-        return;
-    };
-    let raw = capture_quorum_report_bad(&qemu).expect("quorum report-bad scenario");
+fn quorum_report_bad_names_the_odd_child(qemu: &Path) {
+    let raw = capture_quorum_report_bad(qemu).expect("quorum report-bad scenario");
     let events = check_all("quorum_report_bad", &raw);
     assert_eq!(names(&events), ["QUORUM_REPORT_BAD"]);
     // The document says "sector-count"; QEMU 10 sends "sectors-count" and adds "type".
@@ -172,12 +167,8 @@ fn quorum_report_bad_names_the_odd_child() {
     );
 }
 
-#[test]
-fn quorum_failure_when_no_two_children_agree() {
-    let Some(qemu) = qemu_or_skip("quorum_failure") else {
-        return;
-    };
-    let raw = capture_quorum_failure(&qemu).expect("quorum failure scenario");
+fn quorum_failure_when_no_two_children_agree(qemu: &Path) {
+    let raw = capture_quorum_failure(qemu).expect("quorum failure scenario");
     let events = check_all("quorum_failure", &raw);
     assert_eq!(names(&events), ["QUORUM_FAILURE"]);
     assert_eq!(
@@ -200,12 +191,14 @@ fn quorum_failure_when_no_two_children_agree() {
 }
 
 /// Runs the pvpanic boot sector under `action`; checks GUEST_PANICKED and the rest.
-fn guest_panicked(action: PanicAction, reported: &str, expected_names: &[&str]) -> Vec<Value> {
+fn guest_panicked(
+    qemu: &Path,
+    action: PanicAction,
+    reported: &str,
+    expected_names: &[&str],
+) -> Vec<Value> {
     let scenario = format!("guest_panicked_{}", action.option_value());
-    let Some(qemu) = qemu_or_skip(&scenario) else {
-        return Vec::new();
-    };
-    let raw = capture_guest_panicked(&qemu, action).expect("guest panic scenario");
+    let raw = capture_guest_panicked(qemu, action).expect("guest panic scenario");
     let events = check_all(&scenario, &raw);
     assert_eq!(names(&events), expected_names);
     // pvpanic carries no crash information, so there is no "info" member.
@@ -238,9 +231,9 @@ fn guest_panicked(action: PanicAction, reported: &str, expected_names: &[&str]) 
     events
 }
 
-#[test]
-fn guest_panicked_pause() {
+fn guest_panicked_pause(qemu: &Path) {
     let events = guest_panicked(
+        qemu,
         PanicAction::Pause,
         "pause",
         &["RESUME", "GUEST_PANICKED", "STOP", "SHUTDOWN"],
@@ -253,9 +246,9 @@ fn guest_panicked_pause() {
     }
 }
 
-#[test]
-fn guest_panicked_shutdown_reports_poweroff() {
+fn guest_panicked_shutdown_reports_poweroff(qemu: &Path) {
     let events = guest_panicked(
+        qemu,
         PanicAction::Shutdown,
         "poweroff",
         &["RESUME", "GUEST_PANICKED", "SHUTDOWN"],
@@ -268,9 +261,9 @@ fn guest_panicked_shutdown_reports_poweroff() {
     }
 }
 
-#[test]
-fn guest_panicked_exit_failure_reports_poweroff() {
+fn guest_panicked_exit_failure_reports_poweroff(qemu: &Path) {
     let events = guest_panicked(
+        qemu,
         PanicAction::ExitFailure,
         "poweroff",
         &["RESUME", "GUEST_PANICKED", "SHUTDOWN"],
@@ -283,9 +276,9 @@ fn guest_panicked_exit_failure_reports_poweroff() {
     }
 }
 
-#[test]
-fn guest_panicked_none_reports_run() {
+fn guest_panicked_none_reports_run(qemu: &Path) {
     let events = guest_panicked(
+        qemu,
         PanicAction::None,
         "run",
         &["RESUME", "GUEST_PANICKED", "SHUTDOWN"],
@@ -316,19 +309,15 @@ fn check_address(address: &Value, host: &str, family: &str, extra: &[&str]) -> u
         .expect("port string is a port number")
 }
 
-fn spice(family: SpiceFamily) {
+fn spice(qemu: &Path, family: SpiceFamily) -> Completion {
     let (scenario, host, family_name) = match family {
         SpiceFamily::Ipv4 => ("spice_ipv4", "127.0.0.1", "ipv4"),
         SpiceFamily::Ipv6 => ("spice_ipv6", "::1", "ipv6"),
     };
-    let Some(qemu) = qemu_or_skip(scenario) else {
-        return;
-    };
     if family.free_port().is_none() {
-        eprintln!("{scenario}: skipped: cannot bind {host} on this machine");
-        return;
+        return Completion::ignored_with(format!("cannot bind {host} on this machine"));
     }
-    let raw = capture_spice(&qemu, family).expect("SPICE scenario");
+    let raw = capture_spice(qemu, family).expect("SPICE scenario");
     let events = check_all(scenario, &raw);
     assert_eq!(
         names(&events),
@@ -412,38 +401,29 @@ fn spice(family: SpiceFamily) {
         (1, 0, false)
     );
     assert_eq!(init.client.family, typed_family);
+    Completion::Completed
 }
 
-#[test]
-fn spice_connected_initialized_disconnected_ipv4() {
-    spice(SpiceFamily::Ipv4);
+fn spice_connected_initialized_disconnected_ipv4(qemu: &Path) -> Completion {
+    spice(qemu, SpiceFamily::Ipv4)
 }
 
-#[test]
-fn spice_connected_initialized_disconnected_ipv6() {
-    spice(SpiceFamily::Ipv6);
+fn spice_connected_initialized_disconnected_ipv6(qemu: &Path) -> Completion {
+    spice(qemu, SpiceFamily::Ipv6)
 }
 
 /// Measured: the server needs a decryptable ticket even with ticketing disabled.
-#[test]
-fn spice_garbage_ticket_is_refused() {
-    let Some(qemu) = qemu_or_skip("spice_garbage_ticket") else {
-        return;
-    };
-    let (link_result, raw) = capture_spice_garbage_ticket(&qemu).expect("SPICE scenario");
+fn spice_garbage_ticket_is_refused(qemu: &Path) {
+    let (link_result, raw) = capture_spice_garbage_ticket(qemu).expect("SPICE scenario");
     let events = check_all("spice_garbage_ticket", &raw);
     // SPICE_LINK_ERR_PERMISSION_DENIED, and no SPICE_INITIALIZED.
     assert_eq!(link_result.expect("a link result"), 7);
     assert_eq!(names(&events), ["SPICE_CONNECTED", "SPICE_DISCONNECTED"]);
 }
 
-#[test]
-fn balloon_change_reports_actual_bytes() {
+fn balloon_change_reports_actual_bytes(qemu: &Path) {
     use qmp_tests::scenarios::linux_guest::{BALLOON_TARGET, GUEST_RAM_MIB};
-    let Some(qemu) = qemu_or_skip("balloon_change") else {
-        return;
-    };
-    let raw = linux_guest_events(&qemu).expect("Linux guest scenario");
+    let raw = linux_guest_events(qemu).expect("Linux guest scenario");
     let events = check_all("linux_guest", &raw);
     let actuals: Vec<u64> = events
         .iter()
@@ -479,12 +459,8 @@ fn balloon_change_reports_actual_bytes() {
     assert_eq!(typed_actuals, actuals);
 }
 
-#[test]
-fn acpi_device_ost_on_dimm_plug_and_unplug() {
-    let Some(qemu) = qemu_or_skip("acpi_device_ost") else {
-        return;
-    };
-    let raw = linux_guest_events(&qemu).expect("Linux guest scenario");
+fn acpi_device_ost_on_dimm_plug_and_unplug(qemu: &Path) {
+    let raw = linux_guest_events(qemu).expect("Linux guest scenario");
     let events = check_all("linux_guest", &raw);
     let osts: Vec<&Value> = events
         .iter()
@@ -516,4 +492,21 @@ fn acpi_device_ost_on_dimm_plug_and_unplug() {
         assert_eq!(Some(&Value::Object(info.clone())), event.get("data"));
         assert!(msg.violations().is_empty());
     }
+}
+
+fn main() -> ExitCode {
+    run_live_tests(live_tests![
+        lifecycle_stop_resume_reset_powerdown_shutdown,
+        quorum_report_bad_names_the_odd_child,
+        quorum_failure_when_no_two_children_agree,
+        guest_panicked_pause,
+        guest_panicked_shutdown_reports_poweroff,
+        guest_panicked_exit_failure_reports_poweroff,
+        guest_panicked_none_reports_run,
+        spice_connected_initialized_disconnected_ipv4,
+        spice_connected_initialized_disconnected_ipv6,
+        spice_garbage_ticket_is_refused,
+        balloon_change_reports_actual_bytes,
+        acpi_device_ost_on_dimm_plug_and_unplug,
+    ])
 }

@@ -1,9 +1,11 @@
-//! `cargo xtask ir [--spec FILE]`: the IR of an events document as pretty JSON.
+//! `cargo xtask ir [--spec FILE]`: the IR of a spec as pretty JSON, read by the front end its
+//! content calls for (a QAPI schema or the legacy events document).
 //!
 //! The IR goes to stdout; warnings, errors and I/O failures go to stderr, rendered as the
 //! parser's diagnostics render themselves.
 
-use crate::{EXIT_USAGE, option_value};
+use crate::{EXIT_USAGE, option_value, print_stdout};
+use qmp_codegen::spec::{LoadError, load};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,35 +35,29 @@ impl Options {
 
 pub(crate) fn run(options: &Options) -> ExitCode {
     let name = options.spec.display().to_string();
-    let text = match std::fs::read_to_string(&options.spec) {
-        Ok(text) => text,
-        Err(error) => {
-            eprintln!("error: cannot read {name}: {error}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    match qmp_spec::parse(&name, &text) {
-        Ok(parsed) => {
-            for warning in &parsed.warnings {
-                eprintln!("{warning}\n");
+    match load(&options.spec) {
+        Ok(loaded) => {
+            for warning in &loaded.warnings {
+                note!("{warning}\n");
             }
-            match serde_json::to_string_pretty(&parsed.spec) {
-                Ok(json) => {
-                    println!("{json}");
-                    ExitCode::SUCCESS
-                }
+            match serde_json::to_string_pretty(&loaded.spec) {
+                Ok(json) => print_stdout(&json),
                 Err(error) => {
-                    eprintln!("error: cannot serialize the IR: {error}");
+                    note!("error: cannot serialize the IR: {error}");
                     ExitCode::FAILURE
                 }
             }
         }
-        Err(diagnostics) => {
+        Err(LoadError::Io(error)) => {
+            note!("error: cannot read {name}: {error}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(LoadError::Spec(diagnostics)) => {
             for diagnostic in &diagnostics {
-                eprintln!("{diagnostic}\n");
+                note!("{diagnostic}\n");
             }
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!("error: {name}: {errors} error(s)");
+            note!("error: {name}: {errors} error(s)");
             ExitCode::FAILURE
         }
     }

@@ -5,6 +5,16 @@
 //! returning the process's exit code. To add one, add a module, a `Command` variant, a `match` arm
 //! in [`parse_args`] and [`main`], and a line in [`USAGE`].
 
+/// Like `eprintln!`, but a closed stderr (`cargo xtask regen 2>&1 | head -1`) is no reason to
+/// panic: the message is dropped and the command carries on. Defined before the modules, so that
+/// they see it.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod ir;
 mod regen;
 
@@ -18,7 +28,8 @@ commands:
                      generate qmp-events/src/generated.rs (or FILE) from the spec; doctests reach
                      the types as PATH (default qmp_events); with --check, write nothing and
                      fail when the file is stale
-  ir [--spec FILE]   print the IR of the events document as JSON on stdout, warnings on stderr
+  ir [--spec FILE]   print the IR of a spec (a QAPI schema or the legacy events document, told
+                     apart by content) as JSON on stdout, warnings on stderr
                      (FILE defaults to qmp-spec/spec/qmp-events.txt)
   help, --help, -h   print this help
 
@@ -39,14 +50,11 @@ enum Command {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match parse_args(&args) {
-        Ok(Command::Help) => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
+        Ok(Command::Help) => print_stdout(USAGE),
         Ok(Command::Ir(options)) => ir::run(&options),
         Ok(Command::Regen(options)) => regen::run(options),
         Err(message) => {
-            eprintln!("error: {message}\n\n{USAGE}");
+            note!("error: {message}\n\n{USAGE}");
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -64,6 +72,21 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
         "ir" => ir::Options::parse(rest).map(Command::Ir),
         "regen" => regen::Options::parse(rest).map(Command::Regen),
         other => Err(format!("unknown command `{other}`")),
+    }
+}
+
+/// Writes `text` and a line break to stdout; a reader that went away (`| head`) ends the output
+/// quietly, with success, instead of a panic.
+pub(crate) fn print_stdout(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            note!("error: cannot write to stdout: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -77,7 +77,7 @@ pub(crate) fn run(options: Options) -> ExitCode {
     let source = match std::fs::read_to_string(&spec) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", spec.display());
+            note!("error: cannot read {}: {e}", spec.display());
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -88,37 +88,37 @@ pub(crate) fn run(options: Options) -> ExitCode {
         Ok(r) => r,
         Err(diagnostics) => {
             for d in &diagnostics {
-                eprintln!("{d}\n");
+                note!("{d}\n");
             }
             return ExitCode::from(1);
         }
     };
     for w in &warnings {
-        eprintln!("{w}\n");
+        note!("{w}\n");
     }
     let current = std::fs::read_to_string(&out).unwrap_or_default();
     if options.check {
         if current == text {
-            eprintln!("{} is up to date with {spec_name}", out.display());
+            note!("{} is up to date with {spec_name}", out.display());
             return ExitCode::SUCCESS;
         }
-        eprintln!(
+        note!(
             "{} is stale: {}",
             out.display(),
             diff_summary(&current, &text)
         );
-        eprintln!("run `cargo xtask regen` and commit the result");
+        note!("run `cargo xtask regen` and commit the result");
         return ExitCode::from(1);
     }
     if current == text {
-        eprintln!("{} is already up to date", out.display());
+        note!("{} is already up to date", out.display());
         return ExitCode::SUCCESS;
     }
     if let Err(e) = std::fs::write(&out, &text) {
-        eprintln!("error: cannot write {}: {e}", out.display());
+        note!("error: cannot write {}: {e}", out.display());
         return ExitCode::from(EXIT_USAGE);
     }
-    eprintln!(
+    note!(
         "wrote {} ({} lines) from {spec_name}",
         out.display(),
         text.lines().count()
