@@ -12,12 +12,13 @@
 
 use std::fmt::Write as _;
 
-/// The seed events document (8 events).
-pub const SEED_SPEC: &str = include_str!("../../qmp-spec/spec/qmp-events.txt");
+/// The seed events document (8 events); `spec/` links to qmp-spec's copies, so that a package
+/// of this crate carries its own.
+pub const SEED_SPEC: &str = include_str!("../spec/qmp-events.txt");
 /// The name the seed document is parsed under.
 pub const SEED_SPEC_NAME: &str = "qmp-spec/spec/qmp-events.txt";
 /// The QEMU 2015-07 events document (34 events).
-pub const QEMU_2015_07_SPEC: &str = include_str!("../../qmp-spec/spec/qmp-events-qemu-2015-07.txt");
+pub const QEMU_2015_07_SPEC: &str = include_str!("../spec/qmp-events-qemu-2015-07.txt");
 /// The name the 2015-07 document is parsed under.
 pub const QEMU_2015_07_SPEC_NAME: &str = "qmp-spec/spec/qmp-events-qemu-2015-07.txt";
 
