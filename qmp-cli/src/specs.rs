@@ -1,5 +1,5 @@
-//! Reading a spec of any kind into wire shapes, for `diff` and for `validate` with a QAPI schema
-//! or a `query-qmp-schema` reply, and saying on stderr how build conditions were treated.
+//! Reading a spec of any kind into wire shapes, for `diff` and for `validate --spec`, and saying
+//! on stderr how build conditions were treated.
 
 use crate::CliError;
 use qmp_codegen::spec::{LoadError, LoadedSpec, load};

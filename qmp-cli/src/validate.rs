@@ -1,18 +1,16 @@
 //! `qmp-events validate`: checks QMP messages, one JSON object per line, against the spec.
 //!
 //! Two checkers give the same answers on the same document: the validators generated into
-//! `qmp-events` (each line decoded as a typed [`Message`]), and, with `--spec`, the schema of a
-//! document parsed at run time, interpreted over each line's `serde_json::Value`.
-//!
-//! A QAPI schema or a `query-qmp-schema` reply (`--spec`), or a running QEMU's schema
-//! (`--spec-from`), is checked with `qmp-wire`'s wire shapes instead; its messages read alike.
+//! `qmp-events` (each line decoded as a typed [`Message`]), and, with `--spec` (any kind: the
+//! legacy document, a QAPI schema, a `query-qmp-schema` reply) or `--spec-from`, `qmp-wire`'s wire
+//! shapes of a spec read at run time, checked over each line's `serde_json::Value`.
 //!
 //! Drift (an event, member or value the spec does not know) counts as a violation: it is printed,
 //! counted, and makes the exit status 1.
 
 use crate::format::one_line;
 use crate::{CliError, Outcome};
-use qmp_events::{Event, Message, Schema, Violation};
+use qmp_events::{Event, Message, Violation};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::{self, BufRead, Write};
@@ -22,21 +20,27 @@ use std::path::Path;
 pub enum Checker {
     /// The validators generated into `qmp-events` (the default spec).
     Typed,
-    /// A schema built at run time from a document (`--spec`).
-    Schema(Schema),
-    /// The wire shapes of a QAPI schema or an introspected schema.
+    /// The wire shapes of a spec read at run time (`--spec`, `--spec-from`).
     Wire(qmp_wire::WireSpec),
 }
 
 /// A violation from either checker; both print and serialize alike.
 pub enum Finding {
-    /// From the generated validators or a legacy document's schema.
+    /// From the generated validators.
     Schema(Violation),
     /// From wire shapes.
     Wire(qmp_wire::Violation),
 }
 
 impl Finding {
+    /// Where it is (a JSON pointer).
+    fn pointer(&self) -> String {
+        match self {
+            Finding::Schema(v) => v.pointer.clone(),
+            Finding::Wire(v) => v.pointer.clone(),
+        }
+    }
+
     /// What is wrong, without the pointer.
     fn message(&self) -> String {
         match self {
@@ -90,42 +94,25 @@ struct Checked {
 }
 
 impl Checker {
-    /// Builds the checker for `--spec FILE`: parses the document, prints its warnings (and
-    /// errors) on stderr. A document with errors is an error (exit 2). A QAPI schema or a
-    /// `query-qmp-schema` reply gives wire shapes, under the build options `cfg`.
+    /// Builds the checker for `--spec FILE` (any kind of spec): reads it, prints its warnings
+    /// (and errors) on stderr, and takes its wire shapes under the build options `cfg`. A spec
+    /// with errors is an error (exit 2).
     pub fn from_spec(path: &Path, cfg: &[String]) -> Result<Checker, CliError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::new(format!("cannot read spec {}: {e}", path.display())))?;
-        if qmp_codegen::spec::kind_of(&text) != qmp_codegen::spec::SpecKind::Legacy {
-            return Ok(Checker::Wire(crate::specs::wire_spec(path, cfg)?));
-        }
-        let name = path.display().to_string();
-        match qmp_spec::read(&name, &text) {
-            Ok(parsed) => {
-                for warning in &parsed.warnings {
-                    note!("{warning}\n");
-                }
-                Ok(Checker::Schema(qmp_codegen::schema(&parsed.spec)))
-            }
-            Err(diagnostics) => {
-                for diagnostic in &diagnostics {
-                    note!("{diagnostic}\n");
-                }
-                let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-                Err(CliError::new(format!(
-                    "spec {name} has {errors} error(s); nothing was checked"
-                )))
-            }
-        }
+        Ok(Checker::Wire(crate::specs::wire_spec(path, cfg)?))
     }
 
     /// Checks one line. `Err` is why the line is not a JSON object.
     fn check(&self, line: &[u8]) -> Result<Checked, String> {
         match self {
             Checker::Typed => check_typed(line),
-            Checker::Schema(schema) => check_with_schema(schema, line),
             Checker::Wire(spec) => check_with_wire(spec, line),
         }
+        .map(|mut checked| {
+            // Both checkers report a message's violations in an order of their own (the spec's
+            // member order, the wire shapes' name order): print them by pointer.
+            checked.violations.sort_by_cached_key(Finding::pointer);
+            checked
+        })
     }
 }
 
@@ -137,7 +124,7 @@ fn object(line: &[u8]) -> Result<Value, String> {
     } else {
         Err(format!(
             "not a JSON object but {}",
-            qmp_events::schema::describe(&value)
+            qmp_schema::describe(&value)
         ))
     }
 }
@@ -160,26 +147,6 @@ fn check_typed(line: &[u8]) -> Result<Checked, String> {
         known,
         violations: message
             .violations()
-            .into_iter()
-            .map(Finding::Schema)
-            .collect(),
-    })
-}
-
-/// The `--spec` path: interprets the run-time schema over the line's Value.
-fn check_with_schema(schema: &Schema, line: &[u8]) -> Result<Checked, String> {
-    let value = object(line)?;
-    let name = value.get("event").and_then(Value::as_str);
-    let known = match name {
-        None => Named::NoEvent,
-        Some(name) if schema.event(name).is_some() => Named::Known,
-        Some(_) => Named::Unknown,
-    };
-    Ok(Checked {
-        name: name.map(str::to_owned),
-        known,
-        violations: schema
-            .validate(&value)
             .into_iter()
             .map(Finding::Schema)
             .collect(),

@@ -4,7 +4,7 @@ use crate::Config;
 use crate::plan::{EventPlan, TypeSpace};
 use proc_macro2::TokenStream;
 use qmp_ir as ir;
-use qmp_schema::Schema;
+use qmp_wire::WireSpec;
 use quote::quote;
 
 /// `#[doc = "..."]` attributes, one per line of `text` (prettyplease prints them as `///`).
@@ -62,7 +62,7 @@ pub fn summary(event: &ir::Event) -> String {
 
 /// The `# Examples` section of an event: each valid example as a doctest that decodes it, checks
 /// the variant and the violations, and round-trips it; each invalid one as text, saying why.
-pub fn examples(event: &EventPlan, space: &TypeSpace, schema: &Schema, config: &Config) -> String {
+pub fn examples(event: &EventPlan, space: &TypeSpace, wire: &WireSpec, config: &Config) -> String {
     // Each message of an example, with the example it is in; an invalid one is kept (it may be
     // this event's), a valid one only if it is this event.
     let mine: Vec<(&ir::Example, &str, &ir::ExampleJson)> = event
@@ -111,7 +111,7 @@ pub fn examples(event: &EventPlan, space: &TypeSpace, schema: &Schema, config: &
             }
             (ir::ExampleJson::Valid { value }, Some(krate)) => {
                 out.push_str(&format!("From the spec, line {line}{caption}:\n\n"));
-                out.push_str(&doctest(event, space, schema, krate, text, value));
+                out.push_str(&doctest(event, space, wire, krate, text, value));
             }
         }
     }
@@ -121,12 +121,12 @@ pub fn examples(event: &EventPlan, space: &TypeSpace, schema: &Schema, config: &
 fn doctest(
     event: &EventPlan,
     space: &TypeSpace,
-    schema: &Schema,
+    wire: &WireSpec,
     krate: &str,
     text: &str,
     value: &serde_json::Value,
 ) -> String {
-    let violations = schema.validate(value);
+    let violations = qmp_wire::validate(wire, value);
     let hard = violations.iter().any(|v| !v.is_drift());
     let variant = if hard {
         format!("{krate}::Event::{}(_)", space.mismatched_variant)
@@ -139,10 +139,9 @@ fn doctest(
     while text.contains(&format!("\"{hashes}")) {
         hashes.push('#');
     }
-    let expected: Vec<String> = violations
-        .iter()
-        .map(|v| format!("{:?}", v.to_string()))
-        .collect();
+    let mut expected: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+    expected.sort();
+    let expected: Vec<String> = expected.iter().map(|v| format!("{v:?}")).collect();
     let mut t = String::from("```\n# fn main() -> Result<(), serde_json::Error> {\n");
     t.push_str(&format!(
         "let line = r{hashes}\"{}\"{hashes};\n",
@@ -158,7 +157,8 @@ fn doctest(
         t.push_str("assert!(msg.violations().is_empty());\n");
     } else {
         t.push_str(&format!(
-            "let violations: Vec<String> = msg.violations().iter().map(|v| v.to_string()).collect();\n\
+            "let mut violations: Vec<String> = msg.violations().iter().map(|v| v.to_string()).collect();\n\
+             violations.sort();\n\
              assert_eq!(violations, [{}]);\n",
             expected.join(", ")
         ));

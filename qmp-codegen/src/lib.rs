@@ -49,7 +49,6 @@ pub use builder::{BuildError, Builder};
 use proc_macro2::TokenStream;
 use qmp_ir as ir;
 use qmp_ir::Diagnostic;
-use qmp_schema::Schema;
 
 /// Knobs for one generation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -62,12 +61,8 @@ pub struct Config {
 
 /// Generates every item for a spec.
 pub fn generate(spec: &ir::Spec, config: &Config) -> TokenStream {
-    emit::emit(&plan::plan(spec), config)
-}
-
-/// The validation schema for a spec, the same table [`generate`] emits as `SCHEMA`.
-pub fn schema(spec: &ir::Spec) -> Schema {
-    plan::plan(spec).schema()
+    let wire = qmp_wire::WireSpec::new(spec, &qmp_wire::Conditions::IncludeAll);
+    emit::emit(&plan::plan(spec), &wire, config)
 }
 
 /// Formats generated tokens as a file, headed by `header` (one `//` comment line per line).

@@ -3,13 +3,10 @@
 //!
 //! Planning decides, for each data member, its Rust type (see the crate docs for the mapping),
 //! interns nested object shapes and value sets so that structurally identical ones become one
-//! type, and then names every type from the places it is used. It also builds the validation
-//! [`Schema`], so that the generated table and a run-time schema of the same document are one.
+//! type, and then names every type from the places it is used.
 
 use crate::names;
 use qmp_ir as ir;
-use qmp_schema::{DataSchema, EventSchema, FieldSchema, JsonKind, Schema};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Every type generated for one spec.
@@ -161,7 +158,22 @@ pub struct OpaquePlan {
 }
 
 /// Names reserved for the generated items that are not per-type.
-const RESERVED: &[&str] = &["Event", "EventKind", "Message", "Timestamp", "SCHEMA"];
+const RESERVED: &[&str] = &[
+    "Event",
+    "EventKind",
+    "EventSet",
+    "Message",
+    "MismatchedEvent",
+    "Object",
+    "Timestamp",
+    "UnknownBranch",
+    "UnknownEvent",
+    "UnknownEventName",
+    "Violation",
+    "ViolationKind",
+    "JsonKind",
+    "Drift",
+];
 
 struct Builder {
     structs: Vec<StructPlan>,
@@ -512,62 +524,5 @@ impl TypeSpace {
             RustType::Any => 32,
             RustType::Struct(i) => self.struct_size(i),
         }
-    }
-
-    /// The validation schema for these events.
-    pub fn schema(&self) -> Schema {
-        let events = self
-            .events
-            .iter()
-            .map(|e| EventSchema {
-                name: Cow::Owned(e.wire.clone()),
-                data: match e.payload {
-                    Payload::None => DataSchema::None,
-                    Payload::Unspecified => DataSchema::Unspecified,
-                    Payload::Opaque(i) => {
-                        DataSchema::Opaque(Cow::Owned(self.opaques[i].reference.name.clone()))
-                    }
-                    Payload::Struct(i) => DataSchema::Object(Cow::Owned(self.field_schemas(i))),
-                },
-            })
-            .collect();
-        Schema {
-            events: Cow::Owned(events),
-        }
-    }
-
-    fn field_schemas(&self, i: usize) -> Vec<FieldSchema> {
-        self.structs[i]
-            .fields
-            .iter()
-            .map(|f| {
-                let (ty, values, members) = match f.ty {
-                    RustType::String => (JsonKind::String, Vec::new(), Vec::new()),
-                    RustType::I64 => (JsonKind::Integer, Vec::new(), Vec::new()),
-                    RustType::Number => (JsonKind::Number, Vec::new(), Vec::new()),
-                    RustType::Bool => (JsonKind::Boolean, Vec::new(), Vec::new()),
-                    RustType::Map => (JsonKind::Object, Vec::new(), Vec::new()),
-                    RustType::Array => (JsonKind::Array, Vec::new(), Vec::new()),
-                    RustType::Any => (JsonKind::Any, Vec::new(), Vec::new()),
-                    RustType::Struct(j) => (JsonKind::Object, Vec::new(), self.field_schemas(j)),
-                    RustType::Enum(j) => (
-                        JsonKind::String,
-                        self.enums[j]
-                            .values
-                            .iter()
-                            .map(|(w, _, _)| Cow::Owned(w.clone()))
-                            .collect(),
-                        Vec::new(),
-                    ),
-                };
-                FieldSchema {
-                    name: Cow::Owned(f.wire.clone()),
-                    ty,
-                    optional: f.optional,
-                    values: Cow::Owned(values),
-                    members: Cow::Owned(members),
-                }
-            })
-            .collect()
     }
 }

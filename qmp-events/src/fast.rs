@@ -103,6 +103,37 @@ pub trait ReadFast<'de>: Sized {
     fn read_fast(reader: &mut Reader<'de>) -> Option<Self>;
 }
 
+/// Builtins read as [`Accept`] takes them.
+macro_rules! read_fast_by_value {
+    ($($ty:ty),*) => {$(
+        impl<'de> ReadFast<'de> for $ty {
+            #[inline]
+            fn read_fast(reader: &mut Reader<'de>) -> Option<Self> {
+                reader.value()
+            }
+        }
+    )*};
+}
+
+read_fast_by_value!(
+    bool, i8, i16, i32, i64, u8, u16, u32, u64, String, serde_json::Number, Value,
+    Map<String, Value>
+);
+
+impl<'de, T: Accept<'de> + serde::Serialize> ReadFast<'de> for Vec<T> {
+    #[inline]
+    fn read_fast(reader: &mut Reader<'de>) -> Option<Self> {
+        reader.value()
+    }
+}
+
+impl<'de, T: ReadFast<'de>> ReadFast<'de> for Box<T> {
+    #[inline]
+    fn read_fast(reader: &mut Reader<'de>) -> Option<Self> {
+        T::read_fast(reader).map(Box::new)
+    }
+}
+
 /// Reads a whole message with generated [`ReadFast`] code and no serde layers, when it has the
 /// usual shape: `event` (a string), `data` after it, a well-formed `timestamp`, and any other
 /// members once each. `None` on anything else; the caller then reads it through `Deserialize`.
@@ -395,25 +426,11 @@ impl<'de> Reader<'de> {
 
     /// For [`ReadFast`] impls: reads a member's value into its still empty slot.
     #[inline]
-    pub fn member<T: Accept<'de>>(&mut self, slot: &mut Option<T>) -> Option<()> {
+    pub fn member<T: ReadFast<'de>>(&mut self, slot: &mut Option<T>) -> Option<()> {
         if slot.is_some() {
             return None;
         }
-        *slot = Some(self.value()?);
-        Some(())
-    }
-
-    /// For [`ReadFast`] impls: reads a member's value, of a generated struct, into its slot.
-    #[inline]
-    pub fn member_with<T>(
-        &mut self,
-        slot: &mut Option<T>,
-        read: fn(&mut Self) -> Option<T>,
-    ) -> Option<()> {
-        if slot.is_some() {
-            return None;
-        }
-        *slot = Some(read(self)?);
+        *slot = Some(T::read_fast(self)?);
         Some(())
     }
 

@@ -7,7 +7,8 @@
 /// Decode it inside a [`Message`](::qmp_events::Message). A variant whose data is large
 /// (above 64 bytes) holds it in a `Box`, so that an `Event` stays small and cheap to move;
 /// its fields read the same through the box.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Events)]
+#[qmp(kind = EventKind)]
 pub enum Event {
     /// Emitted when guest executes ACPI _OST method.
     ///
@@ -37,426 +38,62 @@ pub enum Event {
     /// `QUORUM_FAILURE`: Emitted by the Quorum block driver if it fails to establish a quorum.
     QuorumFailure(QuorumFailure),
     /// `QUORUM_REPORT_BAD`: Emitted to report a corruption of a Quorum file.
-    QuorumReportBad(Box<QuorumReportBad>),
+    QuorumReportBad(::std::boxed::Box<QuorumReportBad>),
     /// `SPICE_CONNECTED`: Emitted when a SPICE client connects or disconnects.
-    SpiceConnected(Box<SpiceConnected>),
+    SpiceConnected(::std::boxed::Box<SpiceConnected>),
     /// `SPICE_DISCONNECTED`: Emitted when a SPICE client connects or disconnects.
-    SpiceDisconnected(Box<SpiceDisconnected>),
+    SpiceDisconnected(::std::boxed::Box<SpiceDisconnected>),
     /// `SPICE_INITIALIZED`: Emitted after initial handshake and authentication takes place (if any) and the SPICE channel is up'n'running
-    SpiceInitialized(Box<SpiceInitialized>),
+    SpiceInitialized(::std::boxed::Box<SpiceInitialized>),
     /// An event the spec does not describe, kept whole (drift).
+    #[qmp(unknown)]
     Unknown(::qmp_events::UnknownEvent),
     /// A known event whose `data` does not match the spec: the raw JSON and what differs.
+    #[qmp(mismatched)]
     Mismatched(::qmp_events::MismatchedEvent<EventKind>),
     /// The message has no string `event` member (a command reply, say); whatever it has
     /// is in [`Message::extra`](::qmp_events::Message::extra).
+    #[qmp(absent)]
     Absent,
 }
 
 /// The events of the spec, without their data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::qmp_events::derive::EventKinds,
+)]
 pub enum EventKind {
     /// `ACPI_DEVICE_OST`
+    #[qmp(rename = "ACPI_DEVICE_OST")]
     AcpiDeviceOst,
     /// `BALLOON_CHANGE`
+    #[qmp(rename = "BALLOON_CHANGE")]
     BalloonChange,
     /// `GUEST_PANICKED`
+    #[qmp(rename = "GUEST_PANICKED")]
     GuestPanicked,
     /// `QUORUM_FAILURE`
+    #[qmp(rename = "QUORUM_FAILURE")]
     QuorumFailure,
     /// `QUORUM_REPORT_BAD`
+    #[qmp(rename = "QUORUM_REPORT_BAD")]
     QuorumReportBad,
     /// `SPICE_CONNECTED`
+    #[qmp(rename = "SPICE_CONNECTED")]
     SpiceConnected,
     /// `SPICE_DISCONNECTED`
+    #[qmp(rename = "SPICE_DISCONNECTED")]
     SpiceDisconnected,
     /// `SPICE_INITIALIZED`
+    #[qmp(rename = "SPICE_INITIALIZED")]
     SpiceInitialized,
-}
-
-impl EventKind {
-    /// Every event of the spec, in document order.
-    pub const ALL: &'static [EventKind] = &[
-        EventKind::AcpiDeviceOst,
-        EventKind::BalloonChange,
-        EventKind::GuestPanicked,
-        EventKind::QuorumFailure,
-        EventKind::QuorumReportBad,
-        EventKind::SpiceConnected,
-        EventKind::SpiceDisconnected,
-        EventKind::SpiceInitialized,
-    ];
-    /// The wire name (`BALLOON_CHANGE`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            EventKind::AcpiDeviceOst => "ACPI_DEVICE_OST",
-            EventKind::BalloonChange => "BALLOON_CHANGE",
-            EventKind::GuestPanicked => "GUEST_PANICKED",
-            EventKind::QuorumFailure => "QUORUM_FAILURE",
-            EventKind::QuorumReportBad => "QUORUM_REPORT_BAD",
-            EventKind::SpiceConnected => "SPICE_CONNECTED",
-            EventKind::SpiceDisconnected => "SPICE_DISCONNECTED",
-            EventKind::SpiceInitialized => "SPICE_INITIALIZED",
-        }
-    }
-    /// The event with this wire name, if the spec has it.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "ACPI_DEVICE_OST" => Some(EventKind::AcpiDeviceOst),
-            "BALLOON_CHANGE" => Some(EventKind::BalloonChange),
-            "GUEST_PANICKED" => Some(EventKind::GuestPanicked),
-            "QUORUM_FAILURE" => Some(EventKind::QuorumFailure),
-            "QUORUM_REPORT_BAD" => Some(EventKind::QuorumReportBad),
-            "SPICE_CONNECTED" => Some(EventKind::SpiceConnected),
-            "SPICE_DISCONNECTED" => Some(EventKind::SpiceDisconnected),
-            "SPICE_INITIALIZED" => Some(EventKind::SpiceInitialized),
-            _ => None,
-        }
-    }
-}
-
-impl ::std::fmt::Display for EventKind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for EventKind {
-    type Err = ::qmp_events::UnknownEventName;
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Self::from_name(name)
-            .ok_or_else(|| ::qmp_events::UnknownEventName(name.to_owned()))
-    }
-}
-
-impl Event {
-    /// The wire name of the event, if the message has one.
-    pub fn name(&self) -> Option<&str> {
-        ::qmp_events::EventSet::wire_name(self)
-    }
-    /// Which known event this is (also for mismatched data), if any.
-    pub fn kind(&self) -> Option<EventKind> {
-        match self {
-            Self::AcpiDeviceOst(_) => Some(EventKind::AcpiDeviceOst),
-            Self::BalloonChange(_) => Some(EventKind::BalloonChange),
-            Self::GuestPanicked(_) => Some(EventKind::GuestPanicked),
-            Self::QuorumFailure(_) => Some(EventKind::QuorumFailure),
-            Self::QuorumReportBad(_) => Some(EventKind::QuorumReportBad),
-            Self::SpiceConnected(_) => Some(EventKind::SpiceConnected),
-            Self::SpiceDisconnected(_) => Some(EventKind::SpiceDisconnected),
-            Self::SpiceInitialized(_) => Some(EventKind::SpiceInitialized),
-            Self::Mismatched(event) => Some(event.kind),
-            Self::Unknown(_) | Self::Absent => None,
-        }
-    }
-}
-
-impl ::qmp_events::EventSet for Event {
-    type Kind = EventKind;
-    fn schema() -> &'static ::qmp_events::Schema {
-        &SCHEMA
-    }
-    fn kind_name(kind: EventKind) -> &'static str {
-        kind.as_str()
-    }
-    fn kind_of(name: &str) -> Option<EventKind> {
-        EventKind::from_name(name)
-    }
-    fn decode_data<'de, D: ::qmp_events::__private::Deserializer<'de>>(
-        kind: EventKind,
-        data: D,
-    ) -> Result<Self, D::Error> {
-        Ok(
-            match kind {
-                EventKind::AcpiDeviceOst => {
-                    match ::qmp_events::__private::decode::<ACPIOSTInfo, D>(data)? {
-                        Ok(data) => Self::AcpiDeviceOst(data),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::BalloonChange => {
-                    match ::qmp_events::__private::decode::<BalloonChange, D>(data)? {
-                        Ok(data) => Self::BalloonChange(data),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::GuestPanicked => {
-                    match ::qmp_events::__private::decode::<GuestPanicked, D>(data)? {
-                        Ok(data) => Self::GuestPanicked(data),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::QuorumFailure => {
-                    match ::qmp_events::__private::decode::<QuorumFailure, D>(data)? {
-                        Ok(data) => Self::QuorumFailure(data),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::QuorumReportBad => {
-                    match ::qmp_events::__private::decode::<QuorumReportBad, D>(data)? {
-                        Ok(data) => Self::QuorumReportBad(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::SpiceConnected => {
-                    match ::qmp_events::__private::decode::<SpiceConnected, D>(data)? {
-                        Ok(data) => Self::SpiceConnected(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::SpiceDisconnected => {
-                    match ::qmp_events::__private::decode::<
-                        SpiceDisconnected,
-                        D,
-                    >(data)? {
-                        Ok(data) => Self::SpiceDisconnected(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::SpiceInitialized => {
-                    match ::qmp_events::__private::decode::<SpiceInitialized, D>(data)? {
-                        Ok(data) => Self::SpiceInitialized(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-            },
-        )
-    }
-    fn without_data(kind: EventKind) -> Self {
-        match kind {
-            EventKind::AcpiDeviceOst => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::BalloonChange => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::GuestPanicked => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::QuorumFailure => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::QuorumReportBad => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::SpiceConnected => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::SpiceDisconnected => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::SpiceInitialized => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-        }
-    }
-    fn unknown(event: ::qmp_events::UnknownEvent) -> Self {
-        Self::Unknown(event)
-    }
-    fn absent() -> Self {
-        Self::Absent
-    }
-    fn wire_name(&self) -> Option<&str> {
-        match self {
-            Self::Unknown(event) => Some(&event.name),
-            Self::Absent => None,
-            _ => self.kind().map(EventKind::as_str),
-        }
-    }
-    fn serialize_data<M: ::qmp_events::__private::SerializeMap>(
-        &self,
-        map: &mut M,
-    ) -> Result<(), M::Error> {
-        match self {
-            Self::AcpiDeviceOst(data) => map.serialize_entry("data", data),
-            Self::BalloonChange(data) => map.serialize_entry("data", data),
-            Self::GuestPanicked(data) => map.serialize_entry("data", data),
-            Self::QuorumFailure(data) => map.serialize_entry("data", data),
-            Self::QuorumReportBad(data) => map.serialize_entry("data", data),
-            Self::SpiceConnected(data) => map.serialize_entry("data", data),
-            Self::SpiceDisconnected(data) => map.serialize_entry("data", data),
-            Self::SpiceInitialized(data) => map.serialize_entry("data", data),
-            Self::Unknown(event) => {
-                ::qmp_events::__private::serialize_data(map, event.data.as_ref())
-            }
-            Self::Mismatched(event) => {
-                ::qmp_events::__private::serialize_data(map, event.data.as_ref())
-            }
-            Self::Absent => Ok(()),
-        }
-    }
-    fn violations(&self, out: &mut Vec<::qmp_events::Violation>) {
-        match self {
-            Self::AcpiDeviceOst(_) => {}
-            Self::BalloonChange(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::GuestPanicked(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::QuorumFailure(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::QuorumReportBad(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::SpiceConnected(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::SpiceDisconnected(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::SpiceInitialized(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::Unknown(event) => {
-                ::qmp_events::__private::unknown_event(&event.name, out)
-            }
-            Self::Mismatched(event) => out.extend(event.violations.iter().cloned()),
-            Self::Absent => ::qmp_events::__private::missing_event(out),
-        }
-    }
-    fn read_data_fast(
-        kind: EventKind,
-        reader: &mut ::qmp_events::__private::Reader<'_>,
-    ) -> Option<Self> {
-        match kind {
-            EventKind::AcpiDeviceOst => {
-                Some(Self::AcpiDeviceOst(reader.value::<ACPIOSTInfo>()?))
-            }
-            EventKind::BalloonChange => {
-                Some(
-                    Self::BalloonChange(
-                        <BalloonChange as ::qmp_events::__private::ReadFast>::read_fast(
-                            reader,
-                        )?,
-                    ),
-                )
-            }
-            EventKind::GuestPanicked => {
-                Some(
-                    Self::GuestPanicked(
-                        <GuestPanicked as ::qmp_events::__private::ReadFast>::read_fast(
-                            reader,
-                        )?,
-                    ),
-                )
-            }
-            EventKind::QuorumFailure => {
-                Some(
-                    Self::QuorumFailure(
-                        <QuorumFailure as ::qmp_events::__private::ReadFast>::read_fast(
-                            reader,
-                        )?,
-                    ),
-                )
-            }
-            EventKind::QuorumReportBad => {
-                Some(
-                    Self::QuorumReportBad(
-                        Box::new(
-                            <QuorumReportBad as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::SpiceConnected => {
-                Some(
-                    Self::SpiceConnected(
-                        Box::new(
-                            <SpiceConnected as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::SpiceDisconnected => {
-                Some(
-                    Self::SpiceDisconnected(
-                        Box::new(
-                            <SpiceDisconnected as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::SpiceInitialized => {
-                Some(
-                    Self::SpiceInitialized(
-                        Box::new(
-                            <SpiceInitialized as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-        }
-    }
 }
 
 /// Emitted when the guest changes the actual BALLOON level. This value is equivalent to the 'actual' field return by the 'query-balloon' command
@@ -480,104 +117,15 @@ impl ::qmp_events::EventSet for Event {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct BalloonChange {
     /// actual level of the guest memory balloon in bytes
     ///
     /// Wire name `"actual"`; json-number; every example is an integer.
     pub actual: i64,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for BalloonChange {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("actual", &self.actual)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for BalloonChange {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_actual = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "actual" => field_actual.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_actual = field_actual.required("actual", &mut object);
-        match (field_actual,) {
-            (Some(field_actual),) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        actual: field_actual,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_actual,) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "actual",
-                                    field_actual,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BalloonChange {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "BalloonChange")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for BalloonChange {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_actual: Option<i64> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "actual" => reader.member(&mut field_actual)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            actual: field_actual?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for BalloonChange {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when guest OS panic is detected.
@@ -600,107 +148,15 @@ impl ::qmp_events::__private::Drift for BalloonChange {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct GuestPanicked {
     /// Action that has been taken.
     ///
     /// Wire name `"action"`; json-string.
     pub action: GuestPanickedAction,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for GuestPanicked {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("action", &self.action)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for GuestPanicked {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_action = ::qmp_events::__private::Slot::<
-            GuestPanickedAction,
-        >::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "action" => field_action.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_action = field_action.required("action", &mut object);
-        match (field_action,) {
-            (Some(field_action),) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        action: field_action,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_action,) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "action",
-                                    field_action,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanicked {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "GuestPanicked")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for GuestPanicked {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_action: Option<GuestPanickedAction> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "action" => reader.member(&mut field_action)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            action: field_action?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for GuestPanicked {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.action, &path.join("action"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted by the Quorum block driver if it fails to establish a quorum.
@@ -724,143 +180,25 @@ impl ::qmp_events::__private::Drift for GuestPanicked {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct QuorumFailure {
     /// device name if defined else node name.
     ///
     /// Wire name `"reference"`; no JSON type given; every example is a string.
-    pub reference: String,
+    pub reference: ::std::string::String,
     /// Number of the first sector of the failed read operation.
     ///
     /// Wire name `"sector-num"`; no JSON type given; every example is an integer.
+    #[qmp(rename = "sector-num")]
     pub sector_num: i64,
     /// Failed read operation sector count.
     ///
     /// Wire name `"sector-count"`; no JSON type given; every example is an integer.
+    #[qmp(rename = "sector-count")]
     pub sector_count: i64,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for QuorumFailure {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("reference", &self.reference)?;
-        map.serialize_entry("sector-num", &self.sector_num)?;
-        map.serialize_entry("sector-count", &self.sector_count)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for QuorumFailure {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_reference = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_sector_num = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_sector_count = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "reference" => field_reference.fill(&mut map)?,
-                "sector-num" => field_sector_num.fill(&mut map)?,
-                "sector-count" => field_sector_count.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_reference = field_reference.required("reference", &mut object);
-        let field_sector_num = field_sector_num.required("sector-num", &mut object);
-        let field_sector_count = field_sector_count
-            .required("sector-count", &mut object);
-        match (field_reference, field_sector_num, field_sector_count) {
-            (
-                Some(field_reference),
-                Some(field_sector_num),
-                Some(field_sector_count),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        reference: field_reference,
-                        sector_num: field_sector_num,
-                        sector_count: field_sector_count,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_reference, field_sector_num, field_sector_count) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "reference",
-                                    field_reference,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "sector-num",
-                                    field_sector_num,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "sector-count",
-                                    field_sector_count,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumFailure {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "QuorumFailure")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for QuorumFailure {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_reference: Option<String> = None;
-        let mut field_sector_num: Option<i64> = None;
-        let mut field_sector_count: Option<i64> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "reference" => reader.member(&mut field_reference)?,
-                "sector-num" => reader.member(&mut field_sector_num)?,
-                "sector-count" => reader.member(&mut field_sector_count)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            reference: field_reference?,
-            sector_num: field_sector_num?,
-            sector_count: field_sector_count?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for QuorumFailure {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted to report a corruption of a Quorum file.
@@ -884,297 +222,52 @@ impl ::qmp_events::__private::Drift for QuorumFailure {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct QuorumReportBad {
     /// Error message Only present on failure. This field contains a human-readable error message. There are no semantics other than that the block layer reported an error and clients should not try to interpret the error string.
     ///
     /// Wire name `"error"`; json-string; optional.
-    pub error: Option<String>,
+    pub error: ::std::option::Option<::std::string::String>,
     /// The graph node name of the block driver state.
     ///
     /// Wire name `"node-name"`; no JSON type given; every example is a string.
-    pub node_name: String,
+    #[qmp(rename = "node-name")]
+    pub node_name: ::std::string::String,
     /// Number of the first sector of the failed read operation.
     ///
     /// Wire name `"sector-num"`; no JSON type given; every example is an integer.
+    #[qmp(rename = "sector-num")]
     pub sector_num: i64,
     /// Failed read operation sector count.
     ///
     /// Wire name `"sector-count"`; no JSON type given; every example is an integer.
+    #[qmp(rename = "sector-count")]
     pub sector_count: i64,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for QuorumReportBad {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.error {
-            map.serialize_entry("error", value)?;
-        }
-        map.serialize_entry("node-name", &self.node_name)?;
-        map.serialize_entry("sector-num", &self.sector_num)?;
-        map.serialize_entry("sector-count", &self.sector_count)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for QuorumReportBad {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_error = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_node_name = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_sector_num = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_sector_count = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "error" => field_error.fill(&mut map)?,
-                "node-name" => field_node_name.fill(&mut map)?,
-                "sector-num" => field_sector_num.fill(&mut map)?,
-                "sector-count" => field_sector_count.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_error = field_error.optional("error", &mut object);
-        let field_node_name = field_node_name.required("node-name", &mut object);
-        let field_sector_num = field_sector_num.required("sector-num", &mut object);
-        let field_sector_count = field_sector_count
-            .required("sector-count", &mut object);
-        match (field_error, field_node_name, field_sector_num, field_sector_count) {
-            (
-                Some(field_error),
-                Some(field_node_name),
-                Some(field_sector_num),
-                Some(field_sector_count),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        error: field_error,
-                        node_name: field_node_name,
-                        sector_num: field_sector_num,
-                        sector_count: field_sector_count,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_error, field_node_name, field_sector_num, field_sector_count) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore_optional(
-                                    raw,
-                                    "error",
-                                    field_error,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "node-name",
-                                    field_node_name,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "sector-num",
-                                    field_sector_num,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "sector-count",
-                                    field_sector_count,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumReportBad {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "QuorumReportBad")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for QuorumReportBad {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_error: Option<String> = None;
-        let mut field_node_name: Option<String> = None;
-        let mut field_sector_num: Option<i64> = None;
-        let mut field_sector_count: Option<i64> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "error" => reader.member(&mut field_error)?,
-                "node-name" => reader.member(&mut field_node_name)?,
-                "sector-num" => reader.member(&mut field_sector_num)?,
-                "sector-count" => reader.member(&mut field_sector_count)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            error: field_error,
-            node_name: field_node_name?,
-            sector_num: field_sector_num?,
-            sector_count: field_sector_count?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for QuorumReportBad {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Server information
 ///
 /// Used for `SPICE_CONNECTED` `data.server`, `SPICE_CONNECTED` `data.client`, `SPICE_DISCONNECTED` `data.server`, `SPICE_DISCONNECTED` `data.client`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct SpiceServerOrClient {
     /// IP address
     ///
     /// Wire name `"host"`; json-string.
-    pub host: String,
+    pub host: ::std::string::String,
     /// port number
     ///
     /// Wire name `"port"`; json-string.
-    pub port: String,
+    pub port: ::std::string::String,
     /// address family
     ///
     /// Wire name `"family"`; json-string.
     pub family: SpiceFamily,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for SpiceServerOrClient {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("host", &self.host)?;
-        map.serialize_entry("port", &self.port)?;
-        map.serialize_entry("family", &self.family)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for SpiceServerOrClient {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_host = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_port = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_family = ::qmp_events::__private::Slot::<SpiceFamily>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "host" => field_host.fill(&mut map)?,
-                "port" => field_port.fill(&mut map)?,
-                "family" => field_family.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_host = field_host.required("host", &mut object);
-        let field_port = field_port.required("port", &mut object);
-        let field_family = field_family.required("family", &mut object);
-        match (field_host, field_port, field_family) {
-            (
-                Some(field_host),
-                Some(field_port),
-                Some(field_family),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        host: field_host,
-                        port: field_port,
-                        family: field_family,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_host, field_port, field_family) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "host", field_host);
-                                ::qmp_events::__private::restore(raw, "port", field_port);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "family",
-                                    field_family,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceServerOrClient {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "SpiceServerOrClient")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceServerOrClient {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_host: Option<String> = None;
-        let mut field_port: Option<String> = None;
-        let mut field_family: Option<SpiceFamily> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "host" => reader.member(&mut field_host)?,
-                "port" => reader.member(&mut field_port)?,
-                "family" => reader.member(&mut field_family)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            host: field_host?,
-            port: field_port?,
-            family: field_family?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for SpiceServerOrClient {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.family, &path.join("family"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when a SPICE client connects or disconnects.
@@ -1201,7 +294,7 @@ impl ::qmp_events::__private::Drift for SpiceServerOrClient {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct SpiceConnected {
     /// Server information
     ///
@@ -1212,134 +305,14 @@ pub struct SpiceConnected {
     /// Wire name `"client"`; json-object.
     pub client: SpiceServerOrClient,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for SpiceConnected {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("server", &self.server)?;
-        map.serialize_entry("client", &self.client)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for SpiceConnected {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_server = ::qmp_events::__private::Slot::<
-            SpiceServerOrClient,
-        >::Empty;
-        let mut field_client = ::qmp_events::__private::Slot::<
-            SpiceServerOrClient,
-        >::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "server" => field_server.fill(&mut map)?,
-                "client" => field_client.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_server = field_server.required("server", &mut object);
-        let field_client = field_client.required("client", &mut object);
-        match (field_server, field_client) {
-            (Some(field_server), Some(field_client)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        server: field_server,
-                        client: field_client,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_server, field_client) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "server",
-                                    field_server,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "client",
-                                    field_client,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceConnected {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "SpiceConnected")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceConnected {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_server: Option<SpiceServerOrClient> = None;
-        let mut field_client: Option<SpiceServerOrClient> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "server" => {
-                    reader
-                        .member_with(
-                            &mut field_server,
-                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                "client" => {
-                    reader
-                        .member_with(
-                            &mut field_client,
-                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            server: field_server?,
-            client: field_client?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for SpiceConnected {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.server, &path.join("server"), out);
-        ::qmp_events::__private::Drift::drift(&self.client, &path.join("client"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when a SPICE client connects or disconnects.
 ///
 /// Wire name: `SPICE_DISCONNECTED`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct SpiceDisconnected {
     /// Server information
     ///
@@ -1350,143 +323,23 @@ pub struct SpiceDisconnected {
     /// Wire name `"client"`; json-object.
     pub client: SpiceServerOrClient,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for SpiceDisconnected {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("server", &self.server)?;
-        map.serialize_entry("client", &self.client)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for SpiceDisconnected {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_server = ::qmp_events::__private::Slot::<
-            SpiceServerOrClient,
-        >::Empty;
-        let mut field_client = ::qmp_events::__private::Slot::<
-            SpiceServerOrClient,
-        >::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "server" => field_server.fill(&mut map)?,
-                "client" => field_client.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_server = field_server.required("server", &mut object);
-        let field_client = field_client.required("client", &mut object);
-        match (field_server, field_client) {
-            (Some(field_server), Some(field_client)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        server: field_server,
-                        client: field_client,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_server, field_client) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "server",
-                                    field_server,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "client",
-                                    field_client,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceDisconnected {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "SpiceDisconnected")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceDisconnected {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_server: Option<SpiceServerOrClient> = None;
-        let mut field_client: Option<SpiceServerOrClient> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "server" => {
-                    reader
-                        .member_with(
-                            &mut field_server,
-                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                "client" => {
-                    reader
-                        .member_with(
-                            &mut field_client,
-                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            server: field_server?,
-            client: field_client?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for SpiceDisconnected {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.server, &path.join("server"), out);
-        ::qmp_events::__private::Drift::drift(&self.client, &path.join("client"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Server information
 ///
 /// Used for `SPICE_INITIALIZED` `data.server`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct SpiceInitializedServer {
     /// IP address
     ///
     /// Wire name `"host"`; json-string.
-    pub host: String,
+    pub host: ::std::string::String,
     /// port number
     ///
     /// Wire name `"port"`; json-string.
-    pub port: String,
+    pub port: ::std::string::String,
     /// address family
     ///
     /// Wire name `"family"`; json-string.
@@ -1494,153 +347,25 @@ pub struct SpiceInitializedServer {
     /// authentication method
     ///
     /// Wire name `"auth"`; json-string; optional.
-    pub auth: Option<String>,
+    pub auth: ::std::option::Option<::std::string::String>,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for SpiceInitializedServer {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("host", &self.host)?;
-        map.serialize_entry("port", &self.port)?;
-        map.serialize_entry("family", &self.family)?;
-        if let Some(value) = &self.auth {
-            map.serialize_entry("auth", value)?;
-        }
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitializedServer {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_host = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_port = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_family = ::qmp_events::__private::Slot::<SpiceFamily>::Empty;
-        let mut field_auth = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "host" => field_host.fill(&mut map)?,
-                "port" => field_port.fill(&mut map)?,
-                "family" => field_family.fill(&mut map)?,
-                "auth" => field_auth.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_host = field_host.required("host", &mut object);
-        let field_port = field_port.required("port", &mut object);
-        let field_family = field_family.required("family", &mut object);
-        let field_auth = field_auth.optional("auth", &mut object);
-        match (field_host, field_port, field_family, field_auth) {
-            (
-                Some(field_host),
-                Some(field_port),
-                Some(field_family),
-                Some(field_auth),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        host: field_host,
-                        port: field_port,
-                        family: field_family,
-                        auth: field_auth,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_host, field_port, field_family, field_auth) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "host", field_host);
-                                ::qmp_events::__private::restore(raw, "port", field_port);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "family",
-                                    field_family,
-                                );
-                                ::qmp_events::__private::restore_optional(
-                                    raw,
-                                    "auth",
-                                    field_auth,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedServer {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "SpiceInitializedServer")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceInitializedServer {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_host: Option<String> = None;
-        let mut field_port: Option<String> = None;
-        let mut field_family: Option<SpiceFamily> = None;
-        let mut field_auth: Option<String> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "host" => reader.member(&mut field_host)?,
-                "port" => reader.member(&mut field_port)?,
-                "family" => reader.member(&mut field_family)?,
-                "auth" => reader.member(&mut field_auth)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            host: field_host?,
-            port: field_port?,
-            family: field_family?,
-            auth: field_auth,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for SpiceInitializedServer {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.family, &path.join("family"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Client information
 ///
 /// Used for `SPICE_INITIALIZED` `data.client`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct SpiceInitializedClient {
     /// IP address
     ///
     /// Wire name `"host"`; json-string.
-    pub host: String,
+    pub host: ::std::string::String,
     /// port number
     ///
     /// Wire name `"port"`; json-string.
-    pub port: String,
+    pub port: ::std::string::String,
     /// address family
     ///
     /// Wire name `"family"`; json-string.
@@ -1648,204 +373,25 @@ pub struct SpiceInitializedClient {
     /// spice connection id. All channels with the same id belong to the same spice session
     ///
     /// Wire name `"connection-id"`; json-int.
+    #[qmp(rename = "connection-id")]
     pub connection_id: i64,
     /// channel type. "1" is the main control channel, filter for this one if you want track spice sessions only
     ///
     /// Wire name `"channel-type"`; json-int.
+    #[qmp(rename = "channel-type")]
     pub channel_type: i64,
     /// channel id. Usually "0", might be different needed when multiple channels of the same type exist, such as multiple display channels in a multihead setup
     ///
     /// Wire name `"channel-id"`; json-int.
+    #[qmp(rename = "channel-id")]
     pub channel_id: i64,
     /// whevener the channel is encrypted
     ///
     /// Wire name `"tls"`; json-bool.
     pub tls: bool,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for SpiceInitializedClient {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("host", &self.host)?;
-        map.serialize_entry("port", &self.port)?;
-        map.serialize_entry("family", &self.family)?;
-        map.serialize_entry("connection-id", &self.connection_id)?;
-        map.serialize_entry("channel-type", &self.channel_type)?;
-        map.serialize_entry("channel-id", &self.channel_id)?;
-        map.serialize_entry("tls", &self.tls)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitializedClient {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_host = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_port = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_family = ::qmp_events::__private::Slot::<SpiceFamily>::Empty;
-        let mut field_connection_id = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_channel_type = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_channel_id = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_tls = ::qmp_events::__private::Slot::<bool>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "host" => field_host.fill(&mut map)?,
-                "port" => field_port.fill(&mut map)?,
-                "family" => field_family.fill(&mut map)?,
-                "connection-id" => field_connection_id.fill(&mut map)?,
-                "channel-type" => field_channel_type.fill(&mut map)?,
-                "channel-id" => field_channel_id.fill(&mut map)?,
-                "tls" => field_tls.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_host = field_host.required("host", &mut object);
-        let field_port = field_port.required("port", &mut object);
-        let field_family = field_family.required("family", &mut object);
-        let field_connection_id = field_connection_id
-            .required("connection-id", &mut object);
-        let field_channel_type = field_channel_type
-            .required("channel-type", &mut object);
-        let field_channel_id = field_channel_id.required("channel-id", &mut object);
-        let field_tls = field_tls.required("tls", &mut object);
-        match (
-            field_host,
-            field_port,
-            field_family,
-            field_connection_id,
-            field_channel_type,
-            field_channel_id,
-            field_tls,
-        ) {
-            (
-                Some(field_host),
-                Some(field_port),
-                Some(field_family),
-                Some(field_connection_id),
-                Some(field_channel_type),
-                Some(field_channel_id),
-                Some(field_tls),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        host: field_host,
-                        port: field_port,
-                        family: field_family,
-                        connection_id: field_connection_id,
-                        channel_type: field_channel_type,
-                        channel_id: field_channel_id,
-                        tls: field_tls,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (
-                field_host,
-                field_port,
-                field_family,
-                field_connection_id,
-                field_channel_type,
-                field_channel_id,
-                field_tls,
-            ) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "host", field_host);
-                                ::qmp_events::__private::restore(raw, "port", field_port);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "family",
-                                    field_family,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "connection-id",
-                                    field_connection_id,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "channel-type",
-                                    field_channel_type,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "channel-id",
-                                    field_channel_id,
-                                );
-                                ::qmp_events::__private::restore(raw, "tls", field_tls);
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedClient {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "SpiceInitializedClient")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceInitializedClient {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_host: Option<String> = None;
-        let mut field_port: Option<String> = None;
-        let mut field_family: Option<SpiceFamily> = None;
-        let mut field_connection_id: Option<i64> = None;
-        let mut field_channel_type: Option<i64> = None;
-        let mut field_channel_id: Option<i64> = None;
-        let mut field_tls: Option<bool> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "host" => reader.member(&mut field_host)?,
-                "port" => reader.member(&mut field_port)?,
-                "family" => reader.member(&mut field_family)?,
-                "connection-id" => reader.member(&mut field_connection_id)?,
-                "channel-type" => reader.member(&mut field_channel_type)?,
-                "channel-id" => reader.member(&mut field_channel_id)?,
-                "tls" => reader.member(&mut field_tls)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            host: field_host?,
-            port: field_port?,
-            family: field_family?,
-            connection_id: field_connection_id?,
-            channel_type: field_channel_type?,
-            channel_id: field_channel_id?,
-            tls: field_tls?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for SpiceInitializedClient {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.family, &path.join("family"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted after initial handshake and authentication takes place (if any) and the SPICE channel is up'n'running
@@ -1874,7 +420,7 @@ impl ::qmp_events::__private::Drift for SpiceInitializedClient {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct SpiceInitialized {
     /// Server information
     ///
@@ -1885,740 +431,41 @@ pub struct SpiceInitialized {
     /// Wire name `"client"`; json-object.
     pub client: SpiceInitializedClient,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for SpiceInitialized {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("server", &self.server)?;
-        map.serialize_entry("client", &self.client)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitialized {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_server = ::qmp_events::__private::Slot::<
-            SpiceInitializedServer,
-        >::Empty;
-        let mut field_client = ::qmp_events::__private::Slot::<
-            SpiceInitializedClient,
-        >::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "server" => field_server.fill(&mut map)?,
-                "client" => field_client.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_server = field_server.required("server", &mut object);
-        let field_client = field_client.required("client", &mut object);
-        match (field_server, field_client) {
-            (Some(field_server), Some(field_client)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        server: field_server,
-                        client: field_client,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_server, field_client) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "server",
-                                    field_server,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "client",
-                                    field_client,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitialized {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "SpiceInitialized")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceInitialized {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_server: Option<SpiceInitializedServer> = None;
-        let mut field_client: Option<SpiceInitializedClient> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "server" => {
-                    reader
-                        .member_with(
-                            &mut field_server,
-                            <SpiceInitializedServer as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                "client" => {
-                    reader
-                        .member_with(
-                            &mut field_client,
-                            <SpiceInitializedClient as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            server: field_server?,
-            client: field_client?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for SpiceInitialized {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.server, &path.join("server"), out);
-        ::qmp_events::__private::Drift::drift(&self.client, &path.join("client"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// A value of `GUEST_PANICKED` `data.action`.
 ///
 /// The spec says this is currently always `"pause"`. The set is open: any other string decodes into [`GuestPanickedAction::Other`](Self::Other) and is reported as drift by the validators.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
 pub enum GuestPanickedAction {
     /// `"pause"`
+    #[qmp(rename = "pause")]
     Pause,
     /// A value the spec does not list (drift), kept as sent.
-    Other(String),
-}
-
-impl GuestPanickedAction {
-    /// The values the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["pause"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pause => "pause",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for GuestPanickedAction {
-    fn from(value: &str) -> Self {
-        match value {
-            "pause" => Self::Pause,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GuestPanickedAction {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::qmp_events::__private::serde::Serialize for GuestPanickedAction {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for GuestPanickedAction {
-    fn accept_str(
-        value: ::qmp_events::__private::Cow<'_, str>,
-    ) -> ::qmp_events::__private::Lenient<Self> {
-        Ok(
-            match &*value {
-                "pause" => Self::Pause,
-                _ => Self::Other(value.into_owned()),
-            },
-        )
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanickedAction {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "GuestPanickedAction")
-    }
-}
-
-impl ::qmp_events::__private::Drift for GuestPanickedAction {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        if let Self::Other(value) = self {
-            ::qmp_events::__private::check_value(Self::VALUES, value, path, out);
-        }
-    }
+    #[qmp(other)]
+    Other(::std::string::String),
 }
 
 /// A value of `SPICE_CONNECTED` `data.server.family`, `SPICE_CONNECTED` `data.client.family`, `SPICE_DISCONNECTED` `data.server.family`, `SPICE_DISCONNECTED` `data.client.family`, `SPICE_INITIALIZED` `data.server.family`, `SPICE_INITIALIZED` `data.client.family`.
 ///
 /// The spec lists `"ipv4"`, `"ipv6"`. The set is open: any other string decodes into [`SpiceFamily::Other`](Self::Other) and is reported as drift by the validators.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
 pub enum SpiceFamily {
     /// `"ipv4"`
+    #[qmp(rename = "ipv4")]
     Ipv4,
     /// `"ipv6"`
+    #[qmp(rename = "ipv6")]
     Ipv6,
     /// A value the spec does not list (drift), kept as sent.
-    Other(String),
-}
-
-impl SpiceFamily {
-    /// The values the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["ipv4", "ipv6"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for SpiceFamily {
-    fn from(value: &str) -> Self {
-        match value {
-            "ipv4" => Self::Ipv4,
-            "ipv6" => Self::Ipv6,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for SpiceFamily {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::qmp_events::__private::serde::Serialize for SpiceFamily {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for SpiceFamily {
-    fn accept_str(
-        value: ::qmp_events::__private::Cow<'_, str>,
-    ) -> ::qmp_events::__private::Lenient<Self> {
-        Ok(
-            match &*value {
-                "ipv4" => Self::Ipv4,
-                "ipv6" => Self::Ipv6,
-                _ => Self::Other(value.into_owned()),
-            },
-        )
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceFamily {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "SpiceFamily")
-    }
-}
-
-impl ::qmp_events::__private::Drift for SpiceFamily {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        if let Self::Other(value) = self {
-            ::qmp_events::__private::check_value(Self::VALUES, value, path, out);
-        }
-    }
+    #[qmp(other)]
+    Other(::std::string::String),
 }
 
 /// `ACPIOSTInfo`, a type the spec names but describes elsewhere in `qapi-schema.json`: kept as the raw JSON object.
 ///
 /// Used for `ACPI_DEVICE_OST` `data`. Nothing about its members is assumed, so nothing is invented or lost.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ACPIOSTInfo(
-    pub ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-);
-
-impl ::qmp_events::__private::serde::Serialize for ACPIOSTInfo {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::qmp_events::__private::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for ACPIOSTInfo {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        Ok(
-            <::qmp_events::__private::Map<
-                String,
-                ::qmp_events::__private::Value,
-            > as ::qmp_events::__private::Accept<'de>>::accept_map(map)?
-                .map(Self),
-        )
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for ACPIOSTInfo {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "ACPIOSTInfo")
-    }
-}
-
-/// The schema these types were generated from, as the validators read it.
-pub static SCHEMA: ::qmp_events::Schema = ::qmp_events::Schema {
-    events: ::qmp_events::__private::Cow::Borrowed(
-        &[
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("ACPI_DEVICE_OST"),
-                data: ::qmp_events::__private::DataSchema::Opaque(
-                    ::qmp_events::__private::Cow::Borrowed("ACPIOSTInfo"),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("BALLOON_CHANGE"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("actual"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("GUEST_PANICKED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("action"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(
-                                    &[::qmp_events::__private::Cow::Borrowed("pause")],
-                                ),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("QUORUM_FAILURE"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("reference"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("sector-num"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed(
-                                    "sector-count",
-                                ),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("QUORUM_REPORT_BAD"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("error"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: true,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("node-name"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("sector-num"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed(
-                                    "sector-count",
-                                ),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("SPICE_CONNECTED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("server"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("port"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("client"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("port"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("SPICE_DISCONNECTED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("server"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("port"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("client"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("port"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("SPICE_INITIALIZED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("server"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("port"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("auth"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: true,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("client"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("port"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed(
-                                                "connection-id",
-                                            ),
-                                            ty: ::qmp_events::__private::JsonKind::Integer,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed(
-                                                "channel-type",
-                                            ),
-                                            ty: ::qmp_events::__private::JsonKind::Integer,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("channel-id"),
-                                            ty: ::qmp_events::__private::JsonKind::Integer,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("tls"),
-                                            ty: ::qmp_events::__private::JsonKind::Boolean,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                        ],
-                    ),
-                ),
-            },
-        ],
-    ),
-};
-
-/// Checks a JSON message against the spec and returns every violation, each with a JSON
-/// pointer. Drift (new events, members, values) is reported as such; see
-/// [`Violation::is_drift`](::qmp_events::Violation::is_drift).
-pub fn validate(
-    message: &::qmp_events::__private::Value,
-) -> Vec<::qmp_events::Violation> {
-    SCHEMA.validate(message)
-}
+#[derive(Debug, Clone, PartialEq, Eq, Default, ::qmp_events::derive::Struct)]
+pub struct ACPIOSTInfo(pub ::qmp_events::Object);

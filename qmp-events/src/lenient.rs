@@ -182,11 +182,127 @@ impl<'de> Accept<'de> for Map<String, Value> {
     }
 }
 
-/// A JSON array of any content (`json-array`).
-impl<'de> Accept<'de> for Vec<Value> {
-    fn accept_seq<A: SeqAccess<'de>>(seq: A) -> Result<Lenient<Self>, A::Error> {
-        Vec::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Ok)
+/// An array: every element typed, or the raw array (the elements that were typed serialized
+/// back) when one is not.
+impl<'de, T: Accept<'de> + Serialize> Accept<'de> for Vec<T> {
+    fn accept_seq<A: SeqAccess<'de>>(mut seq: A) -> Result<Lenient<Self>, A::Error> {
+        let mut typed = Vec::new();
+        while let Some(item) = seq.next_element_seed(Seed::<T>::new())? {
+            match item {
+                Ok(item) => typed.push(item),
+                Err(raw) => {
+                    let mut items: Vec<Value> = typed.iter().map(to_value).collect();
+                    items.push(raw);
+                    while let Some(item) = seq.next_element::<Value>()? {
+                        items.push(item);
+                    }
+                    return Ok(Err(Value::Array(items)));
+                }
+            }
+        }
+        Ok(Ok(typed))
     }
+}
+
+/// A recursive type's member, decoded as the type itself.
+impl<'de, T: Accept<'de>> Accept<'de> for Box<T> {
+    fn accept_i64(v: i64) -> Lenient<Self> {
+        T::accept_i64(v).map(Box::new)
+    }
+    fn accept_u64(v: u64) -> Lenient<Self> {
+        T::accept_u64(v).map(Box::new)
+    }
+    fn accept_f64(v: f64) -> Lenient<Self> {
+        T::accept_f64(v).map(Box::new)
+    }
+    fn accept_bool(v: bool) -> Lenient<Self> {
+        T::accept_bool(v).map(Box::new)
+    }
+    fn accept_str(v: Cow<'_, str>) -> Lenient<Self> {
+        T::accept_str(v).map(Box::new)
+    }
+    fn accept_null() -> Lenient<Self> {
+        T::accept_null().map(Box::new)
+    }
+    fn accept_map<A: MapAccess<'de>>(map: A) -> Result<Lenient<Self>, A::Error> {
+        Ok(T::accept_map(map)?.map(Box::new))
+    }
+    fn accept_seq<A: SeqAccess<'de>>(seq: A) -> Result<Lenient<Self>, A::Error> {
+        Ok(T::accept_seq(seq)?.map(Box::new))
+    }
+}
+
+/// Unsigned integers (QAPI's `uint64`, `size` and narrower) and the narrower signed ones: an
+/// integer in range, else the raw number.
+macro_rules! accept_integer {
+    ($($ty:ty),*) => {$(
+        impl<'de> Accept<'de> for $ty {
+            fn accept_i64(v: i64) -> Lenient<Self> {
+                <$ty>::try_from(v).map_err(|_| Value::from(v))
+            }
+            fn accept_u64(v: u64) -> Lenient<Self> {
+                <$ty>::try_from(v).map_err(|_| Value::from(v))
+            }
+        }
+    )*};
+}
+
+accept_integer!(i8, i16, i32, u8, u16, u32, u64);
+
+/// The rest of a union's object once its discriminator is read.
+pub fn read_map<'de, A: MapAccess<'de>>(map: A) -> Result<Map<String, Value>, A::Error> {
+    Map::deserialize(de::value::MapAccessDeserializer::new(map))
+}
+
+/// A union's value from its members: `branch` decodes the members other than `tag` for the tag's
+/// value, or gives them back when they do not fit. A missing or non-string tag, or a branch that
+/// does not fit, keeps the whole raw object.
+pub fn union_from_map<T>(
+    mut members: Map<String, Value>,
+    tag: &str,
+    branch: impl FnOnce(&str, Map<String, Value>) -> Result<T, Map<String, Value>>,
+) -> Lenient<T> {
+    match members.remove(tag) {
+        Some(Value::String(chosen)) => branch(&chosen, members).map_err(|mut raw| {
+            raw.insert(tag.to_owned(), Value::String(chosen));
+            Value::Object(raw)
+        }),
+        Some(other) => {
+            members.insert(tag.to_owned(), other);
+            Err(Value::Object(members))
+        }
+        None => Err(Value::Object(members)),
+    }
+}
+
+/// A union branch's members decoded as `T`, or given back.
+pub fn branch<T: for<'a> Accept<'a>>(members: Map<String, Value>) -> Result<T, Map<String, Value>> {
+    let value = Value::Object(members);
+    match decode::<T, _>(&value) {
+        Ok(Ok(typed)) => Ok(typed),
+        _ => match value {
+            Value::Object(members) => Err(members),
+            _ => Err(Map::new()),
+        },
+    }
+}
+
+/// A union as one object: the discriminator, then the branch's members.
+pub fn serialize_branch<S: serde::Serializer, T: Serialize + ?Sized>(
+    serializer: S,
+    tag: &str,
+    chosen: &str,
+    branch: &T,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(None)?;
+    map.serialize_entry(tag, chosen)?;
+    if let Value::Object(members) = to_value(branch) {
+        for (key, value) in &members {
+            map.serialize_entry(key, value)?;
+        }
+    }
+    map.end()
 }
 
 /// Any JSON value (a member whose type the document does not give).

@@ -62,8 +62,16 @@
 //!
 //! [`Message::violations`] lists how a message differs from the spec, each [`Violation`] with a
 //! JSON pointer (`/data/client/family`) and a [`ViolationKind`]; [`Violation::is_drift`] tells
-//! QEMU moving on (a new event, member or value) from a hard error. [`validate`] does the same on
-//! a `serde_json::Value` from the generated [`SCHEMA`]; both give the same list.
+//! QEMU moving on (a new event, member or value) from a hard error. [`Event::validate`] does the
+//! same on a `serde_json::Value` without decoding it; both give the same list.
+//!
+//! # How the generated code is written
+//!
+//! A generated file holds declarations and their docs. What decodes, encodes and validates each
+//! type is written by the derives of [`derive`](mod@derive) (`#[derive(qmp_events::derive::Struct)]`, with
+//! `#[qmp(rename = "sector-num")]` on a member), in the manner of `serde` or `prost`: the same
+//! code serves the typed decode, the crate's own fast reader, serialization, drift and
+//! validation, so no path can disagree with another.
 //!
 //! # Type mapping
 //!
@@ -83,9 +91,10 @@
 // when `qmp-macros` expands it in another crate.
 extern crate self as qmp_events;
 
+mod check;
 mod drift;
 mod fast;
-pub mod lenient;
+mod lenient;
 mod message;
 
 #[rustfmt::skip]
@@ -93,8 +102,24 @@ mod generated;
 
 pub use drift::Drift;
 pub use generated::*;
-pub use message::{EventSet, Message, MismatchedEvent, Timestamp, UnknownEvent, UnknownEventName};
-pub use qmp_schema::{self as schema, Schema, Violation, ViolationKind};
+pub use message::{
+    EventSet, Message, MismatchedEvent, Timestamp, UnknownBranch, UnknownEvent, UnknownEventName,
+};
+pub use qmp_schema::{JsonKind, Violation, ViolationKind};
+/// The `serde_json` this crate decodes with, whose `Value`, `Number` and `Map` appear in the
+/// generated types.
+pub use serde_json;
+
+/// A JSON object as sent: the members a spec does not describe (each struct's `extra`), and a
+/// type the spec names but does not describe.
+pub type Object = serde_json::Map<String, serde_json::Value>;
+
+/// The derives the generated code is written with (`#[derive(qmp_events::derive::Struct)]`):
+/// declarations and docs in the generated file, decoding, encoding and validation written by
+/// these. Meant for generated code; see the `qmp-events-derive` crate for their attributes.
+pub mod derive {
+    pub use qmp_events_derive::{Enum, EventKinds, Events, Struct, Union};
+}
 
 /// The crate README's Rust example, compiled and run as a doctest so that it stays true (the
 /// repository README's are run by the `qmp-tests` crate).
@@ -102,24 +127,24 @@ pub use qmp_schema::{self as schema, Schema, Violation, ViolationKind};
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
-/// Items the generated code uses; not part of the stable API.
+/// Items the derives' output uses; not part of the stable API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::check::{
+        Check, check_data, check_enum, check_member, check_no_data, check_object, check_union,
+        report_unknown, validate,
+    };
     pub use crate::drift::{Drift, report_extra};
     pub use crate::fast::{ReadFast, Reader};
     pub use crate::lenient::{
-        Accept, Key, Lenient, Object, Slot, decode, restore, restore_optional, serialize_extra,
-        strict,
+        Accept, Key, Lenient, Object, Slot, branch, decode, read_map, restore, restore_optional,
+        serialize_branch, serialize_extra, strict, union_from_map,
     };
     pub use crate::message::{
-        decode_any, mismatched, missing_event, serialize_data, unknown_event,
+        Decode, UnknownBranch, decode_any, mismatched, missing_event, serialize_data, unknown_event,
     };
-    pub use qmp_schema::{
-        DataSchema, EventSchema, FieldSchema, JsonKind, Path, ViolationKind, check_value,
-    };
+    pub use qmp_schema::{Path, Violation, check_value};
     pub use serde;
-    pub use serde::de::{Deserializer, MapAccess};
-    pub use serde::ser::{SerializeMap, Serializer};
     pub use serde_json::{Map, Number, Value};
     pub use std::borrow::Cow;
 

@@ -2,7 +2,7 @@
 
 use crate::lenient::{self, Accept, Key, Lenient, Seed};
 use qmp_schema as validate;
-use qmp_schema::{self, Schema, Violation};
+use qmp_schema::{self, Violation};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
@@ -151,26 +151,46 @@ pub fn missing_event(out: &mut Vec<Violation>) {
     validate::Path::ROOT.report(out, validate::ViolationKind::MissingEvent);
 }
 
-/// What a set of generated events provides to [`Message`]. Implemented by the generated `Event`
-/// enum; not meant to be implemented by hand.
-pub trait EventSet: Sized {
-    /// The fieldless enum of known event names.
+/// A set of events generated from one spec: the `Event` enum of the crate root, of
+/// `qmp_events::qemu_10_0`, or of code from `qmp_events!` or a build script. [`Message<E>`]
+/// decodes into any of them.
+///
+/// Sealed: the generated code implements it (through `#[derive(qmp_events::derive::Events)]`,
+/// whose hidden supertrait is not part of the API), and new methods may be added.
+pub trait EventSet: Decode {
+    /// The fieldless enum of the spec's event names (`EventKind`).
     type Kind: Copy + fmt::Debug + PartialEq;
 
-    /// The schema the events were generated from.
-    fn schema() -> &'static Schema;
+    /// Which known event this is (also for mismatched data), if any.
+    fn kind(&self) -> Option<Self::Kind>;
+}
 
+/// What [`Message`] needs from an event set; implemented by `#[derive(Events)]`, not part of
+/// the API.
+#[doc(hidden)]
+pub trait Decode: Sized {
     /// The wire name of a known event.
-    fn kind_name(kind: Self::Kind) -> &'static str;
+    fn kind_name(kind: <Self as EventSet>::Kind) -> &'static str
+    where
+        Self: EventSet;
 
     /// The known event with this wire name.
-    fn kind_of(name: &str) -> Option<Self::Kind>;
+    fn kind_of(name: &str) -> Option<<Self as EventSet>::Kind>
+    where
+        Self: EventSet;
 
     /// Decodes the `data` member of a known event; never fails on content, only on bad JSON.
-    fn decode_data<'de, D: Deserializer<'de>>(kind: Self::Kind, data: D) -> Result<Self, D::Error>;
+    fn decode_data<'de, D: Deserializer<'de>>(
+        kind: <Self as EventSet>::Kind,
+        data: D,
+    ) -> Result<Self, D::Error>
+    where
+        Self: EventSet;
 
     /// A known event that came without `data`.
-    fn without_data(kind: Self::Kind) -> Self;
+    fn without_data(kind: <Self as EventSet>::Kind) -> Self
+    where
+        Self: EventSet;
 
     /// An event the spec does not describe.
     fn unknown(event: UnknownEvent) -> Self;
@@ -185,24 +205,37 @@ pub trait EventSet: Sized {
     fn serialize_data<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
 
     /// Appends how this event differs from the spec (drift in a typed event, the recorded
-    /// violations of a mismatched one), as the schema interpreter would report them.
+    /// violations of a mismatched one), as [`validate`](crate::check::validate) reports them.
     fn violations(&self, out: &mut Vec<Violation>);
+
+    /// Checks the raw `data` of a known event.
+    fn check_data(kind: <Self as EventSet>::Kind, data: Option<&Value>, out: &mut Vec<Violation>)
+    where
+        Self: EventSet;
 
     /// Reads the `data` of a known event straight into its type, when it has exactly the
     /// documented shape; `None` otherwise (the message is then read the lenient way).
-    #[doc(hidden)]
-    fn read_data_fast(kind: Self::Kind, reader: &mut crate::fast::Reader<'_>) -> Option<Self> {
-        let _ = (kind, reader);
-        None
-    }
+    fn read_data_fast(
+        kind: <Self as EventSet>::Kind,
+        reader: &mut crate::fast::Reader<'_>,
+    ) -> Option<Self>
+    where
+        Self: EventSet;
+}
+
+/// A discriminator value a union's spec does not list (drift), with the other members as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownBranch {
+    /// The discriminator's value.
+    pub tag: String,
+    /// The other members of the object.
+    pub members: Map<String, Value>,
 }
 
 /// Builds the [`MismatchedEvent`] for known event data that did not fit.
 pub fn mismatched<E: EventSet>(kind: E::Kind, data: Option<Value>) -> MismatchedEvent<E::Kind> {
     let mut violations = Vec::new();
-    if let Some(event) = E::schema().event(E::kind_name(kind)) {
-        event.data.validate(data.as_ref(), &mut violations);
-    }
+    E::check_data(kind, data.as_ref(), &mut violations);
     MismatchedEvent {
         kind,
         data,
@@ -237,8 +270,9 @@ impl<E: EventSet> Message<E> {
         self.event.wire_name()
     }
 
-    /// Every way the message differs from the spec, as [`Schema::validate`] would report them for
-    /// the same JSON, computed from the typed form without re-reading the JSON.
+    /// Every way the message differs from the spec, as
+    /// [`Event::validate`](crate::Event::validate) reports them for the same JSON, computed from
+    /// the typed form without re-reading the JSON.
     pub fn violations(&self) -> Vec<Violation> {
         let mut out = Vec::new();
         for (key, value) in &self.extra {

@@ -478,7 +478,7 @@ fn builtin(json_type: &str) -> Option<Builtin> {
     Some(match json_type {
         "string" => Builtin::Str,
         "number" => Builtin::Number,
-        "int" => Builtin::Int,
+        "int" => Builtin::Integer,
         "boolean" => Builtin::Bool,
         "null" => Builtin::Null,
         "value" => Builtin::Any,
@@ -767,7 +767,7 @@ mod tests {
         assert_eq!(members[1].ty, TypeExpr::named("2"));
         assert_eq!(
             members[2].ty,
-            TypeExpr::array(TypeExpr::builtin(Builtin::Int))
+            TypeExpr::array(TypeExpr::builtin(Builtin::Integer)),
         );
         assert_eq!(members[2].features[0].name, "deprecated");
         assert_eq!((members[0].span.line, members[0].span.col), (6, 14));

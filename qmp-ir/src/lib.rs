@@ -254,6 +254,9 @@ pub enum Builtin {
     Uint64,
     /// `size`: an unsigned 64-bit byte count.
     Size,
+    /// A JSON integer of any width: what a `query-qmp-schema` reply says for every integer
+    /// type (its `int` masks the width), so anything from `i64::MIN` to `u64::MAX`.
+    Integer,
     /// `number`: any JSON number.
     Number,
     /// `bool`
@@ -283,6 +286,7 @@ impl Builtin {
             Builtin::Uint32 => "uint32",
             Builtin::Uint64 => "uint64",
             Builtin::Size => "size",
+            Builtin::Integer => "integer",
             Builtin::Number => "number",
             Builtin::Bool => "bool",
             Builtin::Null => "null",
@@ -328,7 +332,8 @@ impl Builtin {
             | Builtin::Uint16
             | Builtin::Uint32
             | Builtin::Uint64
-            | Builtin::Size => JsonType::Int,
+            | Builtin::Size
+            | Builtin::Integer => JsonType::Int,
             Builtin::Number => JsonType::Number,
             Builtin::Bool => JsonType::Bool,
             Builtin::Null => JsonType::Null,

@@ -1,60 +1,15 @@
-//! Checking QMP messages against a spec: the schema tables the generator emits, the violations
-//! they report, and the one interpreter that checks a `serde_json::Value` against a table.
+//! The words of QMP message validation: a [`Violation`] (a JSON pointer and a [`ViolationKind`]),
+//! how a JSON value is described in one, and the checks of the message envelope.
 //!
-//! The same [`Schema`] type is built at run time from any document (the CLI's `--spec`), so the
-//! generated validators and a run-time check of the same document cannot disagree. It lives in a
-//! crate of its own so that the generator can use it without depending on its own output.
+//! `qmp-events` reports its violations with these types: the generated types check themselves
+//! (each derives `Check` and `Drift`), so there is no table to interpret. `qmp-wire` checks a
+//! message against a spec read at run time and words its violations the same way.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{Map, Value};
-use std::borrow::Cow;
+use serde_json::Value;
 use std::fmt;
-
-/// Every event a document describes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Schema {
-    /// The events, in document order.
-    pub events: Cow<'static, [EventSchema]>,
-}
-
-/// One event of a [`Schema`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventSchema {
-    /// The wire name (`BALLOON_CHANGE`).
-    pub name: Cow<'static, str>,
-    /// What its `data` member holds.
-    pub data: DataSchema,
-}
-
-/// What an event's `data` member holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DataSchema {
-    /// The document says nothing about data: any `data`, or none, goes.
-    Unspecified,
-    /// The event has no data: QEMU omits `data`.
-    None,
-    /// `data` is an object with these members.
-    Object(Cow<'static, [FieldSchema]>),
-    /// `data` is an object of a type the document names but does not describe.
-    Opaque(Cow<'static, str>),
-}
-
-/// One member of an object.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldSchema {
-    /// The wire name (`sector-num`).
-    pub name: Cow<'static, str>,
-    /// The JSON type the member must have.
-    pub ty: JsonKind,
-    /// Whether the member may be absent.
-    pub optional: bool,
-    /// For strings: the documented values (empty when any string goes). Others are drift.
-    pub values: Cow<'static, [Cow<'static, str>]>,
-    /// For objects: the documented members (empty for an object of any content).
-    pub members: Cow<'static, [FieldSchema]>,
-}
 
 /// A JSON type as the validators check it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -349,49 +304,6 @@ impl<'a> Path<'a> {
     }
 }
 
-impl Schema {
-    /// The event named `name`, if the spec has it.
-    pub fn event(&self, name: &str) -> Option<&EventSchema> {
-        self.events.iter().find(|e| e.name == name)
-    }
-
-    /// Checks one message and returns every violation, in message order.
-    pub fn validate(&self, message: &Value) -> Vec<Violation> {
-        let mut out = Vec::new();
-        let root = Path::ROOT;
-        let Value::Object(members) = message else {
-            root.report(
-                &mut out,
-                ViolationKind::NotAnObject {
-                    found: describe(message).to_owned(),
-                },
-            );
-            return out;
-        };
-        let name = members.get("event").and_then(Value::as_str);
-        for (key, value) in members {
-            match key.as_str() {
-                "event" if value.is_string() => {}
-                "data" if name.is_some() => {}
-                _ => check_envelope_member(key, value, &mut out),
-            }
-        }
-        match name {
-            None => root.report(&mut out, ViolationKind::MissingEvent),
-            Some(name) => match self.event(name) {
-                None => root.report(
-                    &mut out,
-                    ViolationKind::UnknownEvent {
-                        name: name.to_owned(),
-                    },
-                ),
-                Some(event) => event.data.validate(members.get("data"), &mut out),
-            },
-        }
-        out
-    }
-}
-
 /// Whether `value` is a timestamp: exactly `{"seconds": integer, "microseconds": integer}`.
 pub fn is_timestamp(value: &Value) -> bool {
     value.as_object().is_some_and(|o| {
@@ -426,93 +338,6 @@ pub fn check_envelope_member(key: &str, value: &Value, out: &mut Vec<Violation>)
                 name: key.to_owned(),
             },
         ),
-    }
-}
-
-impl DataSchema {
-    /// Checks an event's `data` member (`None` when absent).
-    pub fn validate(&self, data: Option<&Value>, out: &mut Vec<Violation>) {
-        let root = Path::ROOT;
-        let path = root.join("data");
-        match (self, data) {
-            (DataSchema::Unspecified, _) | (DataSchema::None, None) => {}
-            (DataSchema::None, Some(_)) => path.report(out, ViolationKind::UnexpectedData),
-            (_, None) => root.report(out, ViolationKind::MissingData),
-            (DataSchema::Opaque(_), Some(value)) => {
-                check_type(JsonKind::Object, value, &path, out);
-            }
-            (DataSchema::Object(fields), Some(value)) => check_object(fields, value, &path, out),
-        }
-    }
-}
-
-fn check_type(
-    expected: JsonKind,
-    value: &Value,
-    path: &Path<'_>,
-    out: &mut Vec<Violation>,
-) -> bool {
-    let ok = expected.matches(value);
-    if !ok {
-        path.report(
-            out,
-            ViolationKind::WrongType {
-                expected,
-                found: describe(value).to_owned(),
-            },
-        );
-    }
-    ok
-}
-
-fn check_object(fields: &[FieldSchema], value: &Value, path: &Path<'_>, out: &mut Vec<Violation>) {
-    if !check_type(JsonKind::Object, value, path, out) {
-        return;
-    }
-    let Value::Object(members) = value else {
-        return;
-    };
-    for field in fields.iter() {
-        match members.get(field.name.as_ref()) {
-            None if field.optional => {}
-            None => path.report(
-                out,
-                ViolationKind::MissingField {
-                    name: field.name.to_string(),
-                },
-            ),
-            Some(member) => field.validate(member, &path.join(&field.name), out),
-        }
-    }
-    report_unknown(fields, members, path, out);
-}
-
-/// Reports the members of `members` that `fields` does not name.
-pub fn report_unknown(
-    fields: &[FieldSchema],
-    members: &Map<String, Value>,
-    path: &Path<'_>,
-    out: &mut Vec<Violation>,
-) {
-    for key in members.keys() {
-        if !fields.iter().any(|f| f.name == key.as_str()) {
-            path.report(out, ViolationKind::UnknownField { name: key.clone() });
-        }
-    }
-}
-
-impl FieldSchema {
-    /// Checks one member's value.
-    pub fn validate(&self, value: &Value, path: &Path<'_>, out: &mut Vec<Violation>) {
-        if !self.members.is_empty() {
-            return check_object(&self.members, value, path, out);
-        }
-        if !check_type(self.ty, value, path, out) {
-            return;
-        }
-        if let Value::String(s) = value {
-            check_value(&self.values, s, path, out);
-        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Comparing two [`WireSpec`]s: what a client of the old one would notice on the wire of the new.
 
-use crate::{Data, MemberShape, Object, Shape, Variants, WireSpec};
+use crate::{Data, IntKind, MemberShape, Object, Shape, Variants, WireSpec};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -94,6 +94,9 @@ impl fmt::Display for Difference {
 /// Every difference between `old` and `new`: events in name order, and within an event, members
 /// in name order, depth first.
 pub fn diff(old: &WireSpec, new: &WireSpec) -> Vec<Difference> {
+    // The wire does not carry an integer's width (a `query-qmp-schema` reply says `int` for all
+    // of them), so widths are left out of the comparison.
+    let (old, new) = (&without_widths(old), &without_widths(new));
     let mut differ = Differ {
         old,
         new,
@@ -456,6 +459,35 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// `spec` with every integer of any width.
+fn without_widths(spec: &WireSpec) -> WireSpec {
+    fn shape(s: &mut Shape) {
+        match s {
+            Shape::Int(kind) => *kind = IntKind::Any,
+            Shape::Array(inner) => shape(inner),
+            Shape::Alternate(branches) => branches.iter_mut().for_each(shape),
+            Shape::Object(o) => object(o),
+            _ => {}
+        }
+    }
+    fn object(o: &mut Object) {
+        for m in o.members.values_mut() {
+            shape(&mut m.shape);
+        }
+        if let Some(v) = &mut o.variants {
+            v.cases.values_mut().for_each(object);
+        }
+    }
+    let mut spec = spec.clone();
+    for e in &mut spec.events {
+        if let Data::Value(s) = &mut e.data {
+            shape(s);
+        }
+    }
+    spec.recursive.values_mut().for_each(shape);
+    spec
 }
 
 #[cfg(test)]

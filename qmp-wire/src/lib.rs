@@ -133,8 +133,8 @@ pub enum Shape {
     Null,
     /// `true` or `false`.
     Bool,
-    /// An integer (any width: the wire does not say).
-    Int,
+    /// An integer of a width.
+    Int(IntKind),
     /// Any number.
     Number,
     /// Any string.
@@ -149,6 +149,62 @@ pub enum Shape {
     Alternate(Vec<Shape>),
     /// The named type again, inside itself: its shape is in [`WireSpec::recursive`].
     Recursive(String),
+}
+
+/// The range of an integer: QAPI's `int` (and `int64`, and the legacy document's `json-int`),
+/// the narrower signed ones, and the unsigned ones (`size` is `uint64`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IntKind {
+    /// `int`: `i64`.
+    Int,
+    /// `int8`.
+    Int8,
+    /// `int16`.
+    Int16,
+    /// `int32`.
+    Int32,
+    /// `uint8`.
+    Uint8,
+    /// `uint16`.
+    Uint16,
+    /// `uint32`.
+    Uint32,
+    /// `uint64` and `size`.
+    Uint64,
+    /// Any width (a `query-qmp-schema` reply does not say): `i64::MIN` to `u64::MAX`.
+    Any,
+}
+
+impl IntKind {
+    /// The schema's name for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            IntKind::Int => "int",
+            IntKind::Int8 => "int8",
+            IntKind::Int16 => "int16",
+            IntKind::Int32 => "int32",
+            IntKind::Uint8 => "uint8",
+            IntKind::Uint16 => "uint16",
+            IntKind::Uint32 => "uint32",
+            IntKind::Uint64 => "uint64",
+            IntKind::Any => "integer",
+        }
+    }
+
+    /// The smallest and largest value.
+    pub fn range(self) -> (i128, i128) {
+        match self {
+            IntKind::Int => (i64::MIN.into(), i64::MAX.into()),
+            IntKind::Int8 => (i8::MIN.into(), i8::MAX.into()),
+            IntKind::Int16 => (i16::MIN.into(), i16::MAX.into()),
+            IntKind::Int32 => (i32::MIN.into(), i32::MAX.into()),
+            IntKind::Uint8 => (0, u8::MAX.into()),
+            IntKind::Uint16 => (0, u16::MAX.into()),
+            IntKind::Uint32 => (0, u32::MAX.into()),
+            IntKind::Uint64 => (0, u64::MAX.into()),
+            IntKind::Any => (i64::MIN.into(), u64::MAX.into()),
+        }
+    }
 }
 
 /// An object: its members, and its members per discriminator value if it is a union.
@@ -384,16 +440,15 @@ impl Builder<'_> {
 fn builtin_shape(builtin: Builtin) -> Shape {
     match builtin {
         Builtin::Str => Shape::Str,
-        Builtin::Int
-        | Builtin::Int8
-        | Builtin::Int16
-        | Builtin::Int32
-        | Builtin::Int64
-        | Builtin::Uint8
-        | Builtin::Uint16
-        | Builtin::Uint32
-        | Builtin::Uint64
-        | Builtin::Size => Shape::Int,
+        Builtin::Int | Builtin::Int64 => Shape::Int(IntKind::Int),
+        Builtin::Int8 => Shape::Int(IntKind::Int8),
+        Builtin::Int16 => Shape::Int(IntKind::Int16),
+        Builtin::Int32 => Shape::Int(IntKind::Int32),
+        Builtin::Uint8 => Shape::Int(IntKind::Uint8),
+        Builtin::Uint16 => Shape::Int(IntKind::Uint16),
+        Builtin::Uint32 => Shape::Int(IntKind::Uint32),
+        Builtin::Uint64 | Builtin::Size => Shape::Int(IntKind::Uint64),
+        Builtin::Integer => Shape::Int(IntKind::Any),
         Builtin::Number => Shape::Number,
         Builtin::Bool => Shape::Bool,
         Builtin::Null => Shape::Null,
@@ -414,7 +469,8 @@ impl Shape {
             Shape::AnyObject => "any object".to_owned(),
             Shape::Null => "null".to_owned(),
             Shape::Bool => "bool".to_owned(),
-            Shape::Int => "int".to_owned(),
+            // As on the wire, whatever the width.
+            Shape::Int(_) => "int".to_owned(),
             Shape::Number => "number".to_owned(),
             Shape::Str => "str".to_owned(),
             Shape::Enum(values) => {
@@ -449,7 +505,7 @@ impl Shape {
             Shape::AnyObject | Shape::Object(_) | Shape::Recursive(_) => "object",
             Shape::Null => "null",
             Shape::Bool => "boolean",
-            Shape::Int => "integer",
+            Shape::Int(_) => "integer",
             Shape::Number => "number",
             Shape::Str | Shape::Enum(_) => "string",
             Shape::Array(_) => "array",

@@ -4,7 +4,7 @@
 //! document's tables), so that a tool can report both alike: `/data: missing required member
 //! `x``, `/data/family: value "unix" is not one of ["ipv4", "ipv6"] (drift)`.
 
-use crate::{Data, Object, Shape, WireSpec};
+use crate::{Data, IntKind, Object, Shape, WireSpec};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -121,7 +121,8 @@ fn describe(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(n) if n.is_i64() => "an integer",
+        Value::Number(n) if n.is_u64() => "an integer above i64::MAX",
         Value::Number(_) => "a fractional number",
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
@@ -253,6 +254,27 @@ impl Checker<'_> {
             _ if !takes_type(shape, value, self.spec) => {
                 self.wrong_type(pointer, type_name(shape), value)
             }
+            Shape::Int(kind) => {
+                let (min, max) = kind.range();
+                let n = value
+                    .as_i64()
+                    .map(i128::from)
+                    .or_else(|| value.as_u64().map(i128::from));
+                if n.is_some_and(|n| n < min || n > max) {
+                    // `int` says what an integer is: that is enough to tell it is too large.
+                    let found = match kind {
+                        IntKind::Int => describe(value).to_owned(),
+                        _ => format!("{value}, outside the range of {}", kind.name()),
+                    };
+                    self.report(
+                        pointer,
+                        ViolationKind::WrongType {
+                            expected: "integer".to_owned(),
+                            found,
+                        },
+                    );
+                }
+            }
             Shape::Enum(values) => {
                 if let Some(s) = value.as_str() {
                     if !values.contains(s) {
@@ -289,12 +311,7 @@ impl Checker<'_> {
                     }
                 }
             }
-            Shape::AnyObject
-            | Shape::Null
-            | Shape::Bool
-            | Shape::Int
-            | Shape::Number
-            | Shape::Str => {}
+            Shape::AnyObject | Shape::Null | Shape::Bool | Shape::Number | Shape::Str => {}
         }
     }
 
@@ -349,7 +366,7 @@ fn takes_type(shape: &Shape, value: &Value, spec: &WireSpec) -> bool {
         Shape::Recursive(name) => spec.recursive.get(name).is_none_or(|_| value.is_object()),
         Shape::Null => value.is_null(),
         Shape::Bool => value.is_boolean(),
-        Shape::Int => value.is_i64() || value.is_u64(),
+        Shape::Int(_) => value.is_i64() || value.is_u64(),
         Shape::Number => value.is_number(),
         Shape::Str | Shape::Enum(_) => value.is_string(),
         Shape::Array(_) => value.is_array(),

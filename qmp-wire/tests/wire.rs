@@ -1,7 +1,7 @@
 //! Wire shapes from small QAPI schemas and introspection replies: flattening, conditions, diff
 //! lines and validation.
 
-use qmp_wire::{Conditions, Data, Shape, WireSpec, diff, validate};
+use qmp_wire::{Conditions, Data, IntKind, Shape, WireSpec, diff, validate};
 use serde_json::json;
 use std::path::Path;
 
@@ -54,19 +54,19 @@ fn unions_flatten_into_common_members_and_cases() {
     let variants = addr.variants.as_ref().expect("a union");
     assert_eq!(variants.tag, "type");
     let inet = &variants.cases["inet"];
-    // The branch's struct base is flattened; integer widths are gone.
+    // The branch's struct base is flattened; integer widths are kept.
     assert_eq!(
         inet.members.keys().collect::<Vec<_>>(),
         ["host", "id", "port"]
     );
-    assert_eq!(inet.members["port"].shape, Shape::Int);
+    assert_eq!(inet.members["port"].shape, Shape::Int(IntKind::Uint16));
     assert!(
         !variants.cases.contains_key("fd"),
         "a value without members has no case"
     );
     assert_eq!(
         data.members["ids"].shape,
-        Shape::Array(Box::new(Shape::Int))
+        Shape::Array(Box::new(Shape::Int(IntKind::Int8)))
     );
     assert!(matches!(
         spec.event("GONE").map(|e| &e.data),

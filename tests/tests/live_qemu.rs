@@ -50,7 +50,11 @@ fn check_line(raw: &str) -> Value {
     // typed validation agrees with the schema interpreter.
     let msg = decode(raw);
     assert_eq!(msg.to_value(), value, "lossless round trip of {raw}");
-    assert_eq!(msg.violations(), qmp_events::validate(&value), "{raw}");
+    assert_eq!(
+        msg.violations(),
+        qmp_events::Event::validate(&value),
+        "{raw}"
+    );
     value
 }
 

@@ -7,7 +7,8 @@
 /// Decode it inside a [`Message`](::qmp_events::Message). A variant whose data is large
 /// (above 64 bytes) holds it in a `Box`, so that an `Event` stays small and cheap to move;
 /// its fields read the same through the box.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Events)]
+#[qmp(kind = EventKind)]
 pub enum Event {
     /// Emitted when guest executes ACPI _OST method.
     ///
@@ -33,27 +34,27 @@ pub enum Event {
     /// `BALLOON_CHANGE`: Emitted when the guest changes the actual BALLOON level. This value is equivalent to the 'actual' field return by the 'query-balloon' command
     BalloonChange(BalloonChange),
     /// `BLOCK_IMAGE_CORRUPTED`: Emitted when a disk image is being marked corrupt. The image can be identified by its device or node name. The 'device' field is always present for compatibility reasons, but it can be empty ("") if the image does not have a device name associated.
-    BlockImageCorrupted(Box<BlockImageCorrupted>),
+    BlockImageCorrupted(::std::boxed::Box<BlockImageCorrupted>),
     /// `BLOCK_IO_ERROR`: Emitted when a disk I/O error occurs.
-    BlockIoError(Box<BlockIoError>),
+    BlockIoError(::std::boxed::Box<BlockIoError>),
     /// `BLOCK_JOB_CANCELLED`: Emitted when a block job has been cancelled.
-    BlockJobCancelled(Box<BlockJobCancelled>),
+    BlockJobCancelled(::std::boxed::Box<BlockJobCancelled>),
     /// `BLOCK_JOB_COMPLETED`: Emitted when a block job has completed.
-    BlockJobCompleted(Box<BlockJobCompleted>),
+    BlockJobCompleted(::std::boxed::Box<BlockJobCompleted>),
     /// `BLOCK_JOB_ERROR`: Emitted when a block job encounters an error.
-    BlockJobError(Box<BlockJobError>),
+    BlockJobError(::std::boxed::Box<BlockJobError>),
     /// `BLOCK_JOB_READY`: Emitted when a block job is ready to complete.
-    BlockJobReady(Box<BlockJobReady>),
+    BlockJobReady(::std::boxed::Box<BlockJobReady>),
     /// `DEVICE_DELETED`: Emitted whenever the device removal completion is acknowledged by the guest. At this point, it's safe to reuse the specified device ID. Device removal can be initiated by the guest or by HMP/QMP commands.
-    DeviceDeleted(Box<DeviceDeleted>),
+    DeviceDeleted(::std::boxed::Box<DeviceDeleted>),
     /// `DEVICE_TRAY_MOVED`: It's emitted whenever the tray of a removable device is moved by the guest or by HMP/QMP commands.
     DeviceTrayMoved(DeviceTrayMoved),
     /// `GUEST_PANICKED`: Emitted when guest OS panic is detected.
     GuestPanicked(GuestPanicked),
     /// `MEM_UNPLUG_ERROR`: Emitted when memory hot unplug error occurs.
-    MemUnplugError(Box<MemUnplugError>),
+    MemUnplugError(::std::boxed::Box<MemUnplugError>),
     /// `NIC_RX_FILTER_CHANGED`: The event is emitted once until the query command is executed, the first event will always be emitted.
-    NicRxFilterChanged(Box<NicRxFilterChanged>),
+    NicRxFilterChanged(::std::boxed::Box<NicRxFilterChanged>),
     /// Emitted when the Virtual Machine is powered down through the power control system, such as via ACPI.
     ///
     /// Wire name: `POWERDOWN`.
@@ -78,7 +79,7 @@ pub enum Event {
     /// `QUORUM_FAILURE`: Emitted by the Quorum block driver if it fails to establish a quorum.
     QuorumFailure(QuorumFailure),
     /// `QUORUM_REPORT_BAD`: Emitted to report a corruption of a Quorum file.
-    QuorumReportBad(Box<QuorumReportBad>),
+    QuorumReportBad(::std::boxed::Box<QuorumReportBad>),
     /// Emitted when the Virtual Machine is reset.
     ///
     /// Wire name: `RESET`.
@@ -147,11 +148,11 @@ pub enum Event {
     /// ```
     Shutdown,
     /// `SPICE_CONNECTED`: Emitted when a SPICE client connects.
-    SpiceConnected(Box<SpiceConnected>),
+    SpiceConnected(::std::boxed::Box<SpiceConnected>),
     /// `SPICE_DISCONNECTED`: Emitted when a SPICE client disconnects.
-    SpiceDisconnected(Box<SpiceDisconnected>),
+    SpiceDisconnected(::std::boxed::Box<SpiceDisconnected>),
     /// `SPICE_INITIALIZED`: Emitted after initial handshake and authentication takes place (if any) and the SPICE channel is up and running
-    SpiceInitialized(Box<SpiceInitialized>),
+    SpiceInitialized(::std::boxed::Box<SpiceInitialized>),
     /// Emitted when SPICE migration has completed
     ///
     /// Wire name: `SPICE_MIGRATE_COMPLETED`.
@@ -241,11 +242,11 @@ pub enum Event {
     /// ```
     SuspendDisk,
     /// `VNC_CONNECTED`: Emitted when a VNC client establishes a connection.
-    VncConnected(Box<VncConnected>),
+    VncConnected(::std::boxed::Box<VncConnected>),
     /// `VNC_DISCONNECTED`: Emitted when the connection is closed.
-    VncDisconnected(Box<VncDisconnected>),
+    VncDisconnected(::std::boxed::Box<VncDisconnected>),
     /// `VNC_INITIALIZED`: Emitted after authentication takes place (if any) and the VNC session is made active.
-    VncInitialized(Box<VncInitialized>),
+    VncInitialized(::std::boxed::Box<VncInitialized>),
     /// `VSERPORT_CHANGE`: Emitted when the guest opens or closes a virtio-serial port.
     VserportChange(VserportChange),
     /// Emitted when the guest has woken up from S3 and is running.
@@ -272,1219 +273,132 @@ pub enum Event {
     /// `WATCHDOG`: Emitted when the watchdog device's timer is expired.
     Watchdog(Watchdog),
     /// An event the spec does not describe, kept whole (drift).
+    #[qmp(unknown)]
     Unknown(::qmp_events::UnknownEvent),
     /// A known event whose `data` does not match the spec: the raw JSON and what differs.
+    #[qmp(mismatched)]
     Mismatched(::qmp_events::MismatchedEvent<EventKind>),
     /// The message has no string `event` member (a command reply, say); whatever it has
     /// is in [`Message::extra`](::qmp_events::Message::extra).
+    #[qmp(absent)]
     Absent,
 }
 
 /// The events of the spec, without their data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::qmp_events::derive::EventKinds,
+)]
 pub enum EventKind {
     /// `ACPI_DEVICE_OST`
+    #[qmp(rename = "ACPI_DEVICE_OST")]
     AcpiDeviceOst,
     /// `BALLOON_CHANGE`
+    #[qmp(rename = "BALLOON_CHANGE")]
     BalloonChange,
     /// `BLOCK_IMAGE_CORRUPTED`
+    #[qmp(rename = "BLOCK_IMAGE_CORRUPTED")]
     BlockImageCorrupted,
     /// `BLOCK_IO_ERROR`
+    #[qmp(rename = "BLOCK_IO_ERROR")]
     BlockIoError,
     /// `BLOCK_JOB_CANCELLED`
+    #[qmp(rename = "BLOCK_JOB_CANCELLED")]
     BlockJobCancelled,
     /// `BLOCK_JOB_COMPLETED`
+    #[qmp(rename = "BLOCK_JOB_COMPLETED")]
     BlockJobCompleted,
     /// `BLOCK_JOB_ERROR`
+    #[qmp(rename = "BLOCK_JOB_ERROR")]
     BlockJobError,
     /// `BLOCK_JOB_READY`
+    #[qmp(rename = "BLOCK_JOB_READY")]
     BlockJobReady,
     /// `DEVICE_DELETED`
+    #[qmp(rename = "DEVICE_DELETED")]
     DeviceDeleted,
     /// `DEVICE_TRAY_MOVED`
+    #[qmp(rename = "DEVICE_TRAY_MOVED")]
     DeviceTrayMoved,
     /// `GUEST_PANICKED`
+    #[qmp(rename = "GUEST_PANICKED")]
     GuestPanicked,
     /// `MEM_UNPLUG_ERROR`
+    #[qmp(rename = "MEM_UNPLUG_ERROR")]
     MemUnplugError,
     /// `NIC_RX_FILTER_CHANGED`
+    #[qmp(rename = "NIC_RX_FILTER_CHANGED")]
     NicRxFilterChanged,
     /// `POWERDOWN`
+    #[qmp(rename = "POWERDOWN")]
     Powerdown,
     /// `QUORUM_FAILURE`
+    #[qmp(rename = "QUORUM_FAILURE")]
     QuorumFailure,
     /// `QUORUM_REPORT_BAD`
+    #[qmp(rename = "QUORUM_REPORT_BAD")]
     QuorumReportBad,
     /// `RESET`
+    #[qmp(rename = "RESET")]
     Reset,
     /// `RESUME`
+    #[qmp(rename = "RESUME")]
     Resume,
     /// `RTC_CHANGE`
+    #[qmp(rename = "RTC_CHANGE")]
     RtcChange,
     /// `SHUTDOWN`
+    #[qmp(rename = "SHUTDOWN")]
     Shutdown,
     /// `SPICE_CONNECTED`
+    #[qmp(rename = "SPICE_CONNECTED")]
     SpiceConnected,
     /// `SPICE_DISCONNECTED`
+    #[qmp(rename = "SPICE_DISCONNECTED")]
     SpiceDisconnected,
     /// `SPICE_INITIALIZED`
+    #[qmp(rename = "SPICE_INITIALIZED")]
     SpiceInitialized,
     /// `SPICE_MIGRATE_COMPLETED`
+    #[qmp(rename = "SPICE_MIGRATE_COMPLETED")]
     SpiceMigrateCompleted,
     /// `MIGRATION`
+    #[qmp(rename = "MIGRATION")]
     Migration,
     /// `STOP`
+    #[qmp(rename = "STOP")]
     Stop,
     /// `SUSPEND`
+    #[qmp(rename = "SUSPEND")]
     Suspend,
     /// `SUSPEND_DISK`
+    #[qmp(rename = "SUSPEND_DISK")]
     SuspendDisk,
     /// `VNC_CONNECTED`
+    #[qmp(rename = "VNC_CONNECTED")]
     VncConnected,
     /// `VNC_DISCONNECTED`
+    #[qmp(rename = "VNC_DISCONNECTED")]
     VncDisconnected,
     /// `VNC_INITIALIZED`
+    #[qmp(rename = "VNC_INITIALIZED")]
     VncInitialized,
     /// `VSERPORT_CHANGE`
+    #[qmp(rename = "VSERPORT_CHANGE")]
     VserportChange,
     /// `WAKEUP`
+    #[qmp(rename = "WAKEUP")]
     Wakeup,
     /// `WATCHDOG`
+    #[qmp(rename = "WATCHDOG")]
     Watchdog,
-}
-
-impl EventKind {
-    /// Every event of the spec, in document order.
-    pub const ALL: &'static [EventKind] = &[
-        EventKind::AcpiDeviceOst,
-        EventKind::BalloonChange,
-        EventKind::BlockImageCorrupted,
-        EventKind::BlockIoError,
-        EventKind::BlockJobCancelled,
-        EventKind::BlockJobCompleted,
-        EventKind::BlockJobError,
-        EventKind::BlockJobReady,
-        EventKind::DeviceDeleted,
-        EventKind::DeviceTrayMoved,
-        EventKind::GuestPanicked,
-        EventKind::MemUnplugError,
-        EventKind::NicRxFilterChanged,
-        EventKind::Powerdown,
-        EventKind::QuorumFailure,
-        EventKind::QuorumReportBad,
-        EventKind::Reset,
-        EventKind::Resume,
-        EventKind::RtcChange,
-        EventKind::Shutdown,
-        EventKind::SpiceConnected,
-        EventKind::SpiceDisconnected,
-        EventKind::SpiceInitialized,
-        EventKind::SpiceMigrateCompleted,
-        EventKind::Migration,
-        EventKind::Stop,
-        EventKind::Suspend,
-        EventKind::SuspendDisk,
-        EventKind::VncConnected,
-        EventKind::VncDisconnected,
-        EventKind::VncInitialized,
-        EventKind::VserportChange,
-        EventKind::Wakeup,
-        EventKind::Watchdog,
-    ];
-    /// The wire name (`BALLOON_CHANGE`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            EventKind::AcpiDeviceOst => "ACPI_DEVICE_OST",
-            EventKind::BalloonChange => "BALLOON_CHANGE",
-            EventKind::BlockImageCorrupted => "BLOCK_IMAGE_CORRUPTED",
-            EventKind::BlockIoError => "BLOCK_IO_ERROR",
-            EventKind::BlockJobCancelled => "BLOCK_JOB_CANCELLED",
-            EventKind::BlockJobCompleted => "BLOCK_JOB_COMPLETED",
-            EventKind::BlockJobError => "BLOCK_JOB_ERROR",
-            EventKind::BlockJobReady => "BLOCK_JOB_READY",
-            EventKind::DeviceDeleted => "DEVICE_DELETED",
-            EventKind::DeviceTrayMoved => "DEVICE_TRAY_MOVED",
-            EventKind::GuestPanicked => "GUEST_PANICKED",
-            EventKind::MemUnplugError => "MEM_UNPLUG_ERROR",
-            EventKind::NicRxFilterChanged => "NIC_RX_FILTER_CHANGED",
-            EventKind::Powerdown => "POWERDOWN",
-            EventKind::QuorumFailure => "QUORUM_FAILURE",
-            EventKind::QuorumReportBad => "QUORUM_REPORT_BAD",
-            EventKind::Reset => "RESET",
-            EventKind::Resume => "RESUME",
-            EventKind::RtcChange => "RTC_CHANGE",
-            EventKind::Shutdown => "SHUTDOWN",
-            EventKind::SpiceConnected => "SPICE_CONNECTED",
-            EventKind::SpiceDisconnected => "SPICE_DISCONNECTED",
-            EventKind::SpiceInitialized => "SPICE_INITIALIZED",
-            EventKind::SpiceMigrateCompleted => "SPICE_MIGRATE_COMPLETED",
-            EventKind::Migration => "MIGRATION",
-            EventKind::Stop => "STOP",
-            EventKind::Suspend => "SUSPEND",
-            EventKind::SuspendDisk => "SUSPEND_DISK",
-            EventKind::VncConnected => "VNC_CONNECTED",
-            EventKind::VncDisconnected => "VNC_DISCONNECTED",
-            EventKind::VncInitialized => "VNC_INITIALIZED",
-            EventKind::VserportChange => "VSERPORT_CHANGE",
-            EventKind::Wakeup => "WAKEUP",
-            EventKind::Watchdog => "WATCHDOG",
-        }
-    }
-    /// The event with this wire name, if the spec has it.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "ACPI_DEVICE_OST" => Some(EventKind::AcpiDeviceOst),
-            "BALLOON_CHANGE" => Some(EventKind::BalloonChange),
-            "BLOCK_IMAGE_CORRUPTED" => Some(EventKind::BlockImageCorrupted),
-            "BLOCK_IO_ERROR" => Some(EventKind::BlockIoError),
-            "BLOCK_JOB_CANCELLED" => Some(EventKind::BlockJobCancelled),
-            "BLOCK_JOB_COMPLETED" => Some(EventKind::BlockJobCompleted),
-            "BLOCK_JOB_ERROR" => Some(EventKind::BlockJobError),
-            "BLOCK_JOB_READY" => Some(EventKind::BlockJobReady),
-            "DEVICE_DELETED" => Some(EventKind::DeviceDeleted),
-            "DEVICE_TRAY_MOVED" => Some(EventKind::DeviceTrayMoved),
-            "GUEST_PANICKED" => Some(EventKind::GuestPanicked),
-            "MEM_UNPLUG_ERROR" => Some(EventKind::MemUnplugError),
-            "NIC_RX_FILTER_CHANGED" => Some(EventKind::NicRxFilterChanged),
-            "POWERDOWN" => Some(EventKind::Powerdown),
-            "QUORUM_FAILURE" => Some(EventKind::QuorumFailure),
-            "QUORUM_REPORT_BAD" => Some(EventKind::QuorumReportBad),
-            "RESET" => Some(EventKind::Reset),
-            "RESUME" => Some(EventKind::Resume),
-            "RTC_CHANGE" => Some(EventKind::RtcChange),
-            "SHUTDOWN" => Some(EventKind::Shutdown),
-            "SPICE_CONNECTED" => Some(EventKind::SpiceConnected),
-            "SPICE_DISCONNECTED" => Some(EventKind::SpiceDisconnected),
-            "SPICE_INITIALIZED" => Some(EventKind::SpiceInitialized),
-            "SPICE_MIGRATE_COMPLETED" => Some(EventKind::SpiceMigrateCompleted),
-            "MIGRATION" => Some(EventKind::Migration),
-            "STOP" => Some(EventKind::Stop),
-            "SUSPEND" => Some(EventKind::Suspend),
-            "SUSPEND_DISK" => Some(EventKind::SuspendDisk),
-            "VNC_CONNECTED" => Some(EventKind::VncConnected),
-            "VNC_DISCONNECTED" => Some(EventKind::VncDisconnected),
-            "VNC_INITIALIZED" => Some(EventKind::VncInitialized),
-            "VSERPORT_CHANGE" => Some(EventKind::VserportChange),
-            "WAKEUP" => Some(EventKind::Wakeup),
-            "WATCHDOG" => Some(EventKind::Watchdog),
-            _ => None,
-        }
-    }
-}
-
-impl ::std::fmt::Display for EventKind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for EventKind {
-    type Err = ::qmp_events::UnknownEventName;
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Self::from_name(name)
-            .ok_or_else(|| ::qmp_events::UnknownEventName(name.to_owned()))
-    }
-}
-
-impl Event {
-    /// The wire name of the event, if the message has one.
-    pub fn name(&self) -> Option<&str> {
-        ::qmp_events::EventSet::wire_name(self)
-    }
-    /// Which known event this is (also for mismatched data), if any.
-    pub fn kind(&self) -> Option<EventKind> {
-        match self {
-            Self::AcpiDeviceOst(_) => Some(EventKind::AcpiDeviceOst),
-            Self::BalloonChange(_) => Some(EventKind::BalloonChange),
-            Self::BlockImageCorrupted(_) => Some(EventKind::BlockImageCorrupted),
-            Self::BlockIoError(_) => Some(EventKind::BlockIoError),
-            Self::BlockJobCancelled(_) => Some(EventKind::BlockJobCancelled),
-            Self::BlockJobCompleted(_) => Some(EventKind::BlockJobCompleted),
-            Self::BlockJobError(_) => Some(EventKind::BlockJobError),
-            Self::BlockJobReady(_) => Some(EventKind::BlockJobReady),
-            Self::DeviceDeleted(_) => Some(EventKind::DeviceDeleted),
-            Self::DeviceTrayMoved(_) => Some(EventKind::DeviceTrayMoved),
-            Self::GuestPanicked(_) => Some(EventKind::GuestPanicked),
-            Self::MemUnplugError(_) => Some(EventKind::MemUnplugError),
-            Self::NicRxFilterChanged(_) => Some(EventKind::NicRxFilterChanged),
-            Self::Powerdown => Some(EventKind::Powerdown),
-            Self::QuorumFailure(_) => Some(EventKind::QuorumFailure),
-            Self::QuorumReportBad(_) => Some(EventKind::QuorumReportBad),
-            Self::Reset => Some(EventKind::Reset),
-            Self::Resume => Some(EventKind::Resume),
-            Self::RtcChange(_) => Some(EventKind::RtcChange),
-            Self::Shutdown => Some(EventKind::Shutdown),
-            Self::SpiceConnected(_) => Some(EventKind::SpiceConnected),
-            Self::SpiceDisconnected(_) => Some(EventKind::SpiceDisconnected),
-            Self::SpiceInitialized(_) => Some(EventKind::SpiceInitialized),
-            Self::SpiceMigrateCompleted => Some(EventKind::SpiceMigrateCompleted),
-            Self::Migration(_) => Some(EventKind::Migration),
-            Self::Stop => Some(EventKind::Stop),
-            Self::Suspend => Some(EventKind::Suspend),
-            Self::SuspendDisk => Some(EventKind::SuspendDisk),
-            Self::VncConnected(_) => Some(EventKind::VncConnected),
-            Self::VncDisconnected(_) => Some(EventKind::VncDisconnected),
-            Self::VncInitialized(_) => Some(EventKind::VncInitialized),
-            Self::VserportChange(_) => Some(EventKind::VserportChange),
-            Self::Wakeup => Some(EventKind::Wakeup),
-            Self::Watchdog(_) => Some(EventKind::Watchdog),
-            Self::Mismatched(event) => Some(event.kind),
-            Self::Unknown(_) | Self::Absent => None,
-        }
-    }
-}
-
-impl ::qmp_events::EventSet for Event {
-    type Kind = EventKind;
-    fn schema() -> &'static ::qmp_events::Schema {
-        &SCHEMA
-    }
-    fn kind_name(kind: EventKind) -> &'static str {
-        kind.as_str()
-    }
-    fn kind_of(name: &str) -> Option<EventKind> {
-        EventKind::from_name(name)
-    }
-    fn decode_data<'de, D: ::qmp_events::__private::Deserializer<'de>>(
-        kind: EventKind,
-        data: D,
-    ) -> Result<Self, D::Error> {
-        Ok(
-            match kind {
-                EventKind::AcpiDeviceOst => {
-                    match ::qmp_events::__private::decode::<ACPIOSTInfo, D>(data)? {
-                        Ok(data) => Self::AcpiDeviceOst(data),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::BalloonChange => {
-                    match ::qmp_events::__private::decode::<BalloonChange, D>(data)? {
-                        Ok(data) => Self::BalloonChange(data),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::BlockImageCorrupted => {
-                    match ::qmp_events::__private::decode::<
-                        BlockImageCorrupted,
-                        D,
-                    >(data)? {
-                        Ok(data) => Self::BlockImageCorrupted(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::BlockIoError => {
-                    match ::qmp_events::__private::decode::<BlockIoError, D>(data)? {
-                        Ok(data) => Self::BlockIoError(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::BlockJobCancelled => {
-                    match ::qmp_events::__private::decode::<
-                        BlockJobCancelled,
-                        D,
-                    >(data)? {
-                        Ok(data) => Self::BlockJobCancelled(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::BlockJobCompleted => {
-                    match ::qmp_events::__private::decode::<
-                        BlockJobCompleted,
-                        D,
-                    >(data)? {
-                        Ok(data) => Self::BlockJobCompleted(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::BlockJobError => {
-                    match ::qmp_events::__private::decode::<BlockJobError, D>(data)? {
-                        Ok(data) => Self::BlockJobError(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::BlockJobReady => {
-                    match ::qmp_events::__private::decode::<BlockJobReady, D>(data)? {
-                        Ok(data) => Self::BlockJobReady(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::DeviceDeleted => {
-                    match ::qmp_events::__private::decode::<DeviceDeleted, D>(data)? {
-                        Ok(data) => Self::DeviceDeleted(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::DeviceTrayMoved => {
-                    match ::qmp_events::__private::decode::<DeviceTrayMoved, D>(data)? {
-                        Ok(data) => Self::DeviceTrayMoved(data),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::GuestPanicked => {
-                    match ::qmp_events::__private::decode::<GuestPanicked, D>(data)? {
-                        Ok(data) => Self::GuestPanicked(data),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::MemUnplugError => {
-                    match ::qmp_events::__private::decode::<MemUnplugError, D>(data)? {
-                        Ok(data) => Self::MemUnplugError(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::NicRxFilterChanged => {
-                    match ::qmp_events::__private::decode::<
-                        NicRxFilterChanged,
-                        D,
-                    >(data)? {
-                        Ok(data) => Self::NicRxFilterChanged(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::Powerdown => {
-                    Self::Mismatched(
-                        ::qmp_events::__private::mismatched::<
-                            Self,
-                        >(kind, ::qmp_events::__private::decode_any(data)?),
-                    )
-                }
-                EventKind::QuorumFailure => {
-                    match ::qmp_events::__private::decode::<QuorumFailure, D>(data)? {
-                        Ok(data) => Self::QuorumFailure(data),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::QuorumReportBad => {
-                    match ::qmp_events::__private::decode::<QuorumReportBad, D>(data)? {
-                        Ok(data) => Self::QuorumReportBad(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::Reset => {
-                    Self::Mismatched(
-                        ::qmp_events::__private::mismatched::<
-                            Self,
-                        >(kind, ::qmp_events::__private::decode_any(data)?),
-                    )
-                }
-                EventKind::Resume => {
-                    Self::Mismatched(
-                        ::qmp_events::__private::mismatched::<
-                            Self,
-                        >(kind, ::qmp_events::__private::decode_any(data)?),
-                    )
-                }
-                EventKind::RtcChange => {
-                    match ::qmp_events::__private::decode::<RtcChange, D>(data)? {
-                        Ok(data) => Self::RtcChange(data),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::Shutdown => {
-                    Self::Mismatched(
-                        ::qmp_events::__private::mismatched::<
-                            Self,
-                        >(kind, ::qmp_events::__private::decode_any(data)?),
-                    )
-                }
-                EventKind::SpiceConnected => {
-                    match ::qmp_events::__private::decode::<SpiceConnected, D>(data)? {
-                        Ok(data) => Self::SpiceConnected(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::SpiceDisconnected => {
-                    match ::qmp_events::__private::decode::<
-                        SpiceDisconnected,
-                        D,
-                    >(data)? {
-                        Ok(data) => Self::SpiceDisconnected(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::SpiceInitialized => {
-                    match ::qmp_events::__private::decode::<SpiceInitialized, D>(data)? {
-                        Ok(data) => Self::SpiceInitialized(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::SpiceMigrateCompleted => {
-                    Self::Mismatched(
-                        ::qmp_events::__private::mismatched::<
-                            Self,
-                        >(kind, ::qmp_events::__private::decode_any(data)?),
-                    )
-                }
-                EventKind::Migration => {
-                    match ::qmp_events::__private::decode::<Migration, D>(data)? {
-                        Ok(data) => Self::Migration(data),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::Stop => {
-                    Self::Mismatched(
-                        ::qmp_events::__private::mismatched::<
-                            Self,
-                        >(kind, ::qmp_events::__private::decode_any(data)?),
-                    )
-                }
-                EventKind::Suspend => {
-                    Self::Mismatched(
-                        ::qmp_events::__private::mismatched::<
-                            Self,
-                        >(kind, ::qmp_events::__private::decode_any(data)?),
-                    )
-                }
-                EventKind::SuspendDisk => {
-                    Self::Mismatched(
-                        ::qmp_events::__private::mismatched::<
-                            Self,
-                        >(kind, ::qmp_events::__private::decode_any(data)?),
-                    )
-                }
-                EventKind::VncConnected => {
-                    match ::qmp_events::__private::decode::<VncConnected, D>(data)? {
-                        Ok(data) => Self::VncConnected(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::VncDisconnected => {
-                    match ::qmp_events::__private::decode::<VncDisconnected, D>(data)? {
-                        Ok(data) => Self::VncDisconnected(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::VncInitialized => {
-                    match ::qmp_events::__private::decode::<VncInitialized, D>(data)? {
-                        Ok(data) => Self::VncInitialized(Box::new(data)),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::VserportChange => {
-                    match ::qmp_events::__private::decode::<VserportChange, D>(data)? {
-                        Ok(data) => Self::VserportChange(data),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-                EventKind::Wakeup => {
-                    Self::Mismatched(
-                        ::qmp_events::__private::mismatched::<
-                            Self,
-                        >(kind, ::qmp_events::__private::decode_any(data)?),
-                    )
-                }
-                EventKind::Watchdog => {
-                    match ::qmp_events::__private::decode::<Watchdog, D>(data)? {
-                        Ok(data) => Self::Watchdog(data),
-                        Err(raw) => {
-                            Self::Mismatched(
-                                ::qmp_events::__private::mismatched::<Self>(kind, Some(raw)),
-                            )
-                        }
-                    }
-                }
-            },
-        )
-    }
-    fn without_data(kind: EventKind) -> Self {
-        match kind {
-            EventKind::AcpiDeviceOst => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::BalloonChange => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::BlockImageCorrupted => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::BlockIoError => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::BlockJobCancelled => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::BlockJobCompleted => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::BlockJobError => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::BlockJobReady => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::DeviceDeleted => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::DeviceTrayMoved => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::GuestPanicked => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::MemUnplugError => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::NicRxFilterChanged => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::Powerdown => Self::Powerdown,
-            EventKind::QuorumFailure => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::QuorumReportBad => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::Reset => Self::Reset,
-            EventKind::Resume => Self::Resume,
-            EventKind::RtcChange => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::Shutdown => Self::Shutdown,
-            EventKind::SpiceConnected => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::SpiceDisconnected => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::SpiceInitialized => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::SpiceMigrateCompleted => Self::SpiceMigrateCompleted,
-            EventKind::Migration => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::Stop => Self::Stop,
-            EventKind::Suspend => Self::Suspend,
-            EventKind::SuspendDisk => Self::SuspendDisk,
-            EventKind::VncConnected => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::VncDisconnected => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::VncInitialized => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::VserportChange => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-            EventKind::Wakeup => Self::Wakeup,
-            EventKind::Watchdog => {
-                Self::Mismatched(::qmp_events::__private::mismatched::<Self>(kind, None))
-            }
-        }
-    }
-    fn unknown(event: ::qmp_events::UnknownEvent) -> Self {
-        Self::Unknown(event)
-    }
-    fn absent() -> Self {
-        Self::Absent
-    }
-    fn wire_name(&self) -> Option<&str> {
-        match self {
-            Self::Unknown(event) => Some(&event.name),
-            Self::Absent => None,
-            _ => self.kind().map(EventKind::as_str),
-        }
-    }
-    fn serialize_data<M: ::qmp_events::__private::SerializeMap>(
-        &self,
-        map: &mut M,
-    ) -> Result<(), M::Error> {
-        match self {
-            Self::AcpiDeviceOst(data) => map.serialize_entry("data", data),
-            Self::BalloonChange(data) => map.serialize_entry("data", data),
-            Self::BlockImageCorrupted(data) => map.serialize_entry("data", data),
-            Self::BlockIoError(data) => map.serialize_entry("data", data),
-            Self::BlockJobCancelled(data) => map.serialize_entry("data", data),
-            Self::BlockJobCompleted(data) => map.serialize_entry("data", data),
-            Self::BlockJobError(data) => map.serialize_entry("data", data),
-            Self::BlockJobReady(data) => map.serialize_entry("data", data),
-            Self::DeviceDeleted(data) => map.serialize_entry("data", data),
-            Self::DeviceTrayMoved(data) => map.serialize_entry("data", data),
-            Self::GuestPanicked(data) => map.serialize_entry("data", data),
-            Self::MemUnplugError(data) => map.serialize_entry("data", data),
-            Self::NicRxFilterChanged(data) => map.serialize_entry("data", data),
-            Self::Powerdown => Ok(()),
-            Self::QuorumFailure(data) => map.serialize_entry("data", data),
-            Self::QuorumReportBad(data) => map.serialize_entry("data", data),
-            Self::Reset => Ok(()),
-            Self::Resume => Ok(()),
-            Self::RtcChange(data) => map.serialize_entry("data", data),
-            Self::Shutdown => Ok(()),
-            Self::SpiceConnected(data) => map.serialize_entry("data", data),
-            Self::SpiceDisconnected(data) => map.serialize_entry("data", data),
-            Self::SpiceInitialized(data) => map.serialize_entry("data", data),
-            Self::SpiceMigrateCompleted => Ok(()),
-            Self::Migration(data) => map.serialize_entry("data", data),
-            Self::Stop => Ok(()),
-            Self::Suspend => Ok(()),
-            Self::SuspendDisk => Ok(()),
-            Self::VncConnected(data) => map.serialize_entry("data", data),
-            Self::VncDisconnected(data) => map.serialize_entry("data", data),
-            Self::VncInitialized(data) => map.serialize_entry("data", data),
-            Self::VserportChange(data) => map.serialize_entry("data", data),
-            Self::Wakeup => Ok(()),
-            Self::Watchdog(data) => map.serialize_entry("data", data),
-            Self::Unknown(event) => {
-                ::qmp_events::__private::serialize_data(map, event.data.as_ref())
-            }
-            Self::Mismatched(event) => {
-                ::qmp_events::__private::serialize_data(map, event.data.as_ref())
-            }
-            Self::Absent => Ok(()),
-        }
-    }
-    fn violations(&self, out: &mut Vec<::qmp_events::Violation>) {
-        match self {
-            Self::AcpiDeviceOst(_) => {}
-            Self::BalloonChange(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::BlockImageCorrupted(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::BlockIoError(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::BlockJobCancelled(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::BlockJobCompleted(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::BlockJobError(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::BlockJobReady(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::DeviceDeleted(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::DeviceTrayMoved(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::GuestPanicked(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::MemUnplugError(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::NicRxFilterChanged(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::Powerdown => {}
-            Self::QuorumFailure(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::QuorumReportBad(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::Reset => {}
-            Self::Resume => {}
-            Self::RtcChange(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::Shutdown => {}
-            Self::SpiceConnected(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::SpiceDisconnected(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::SpiceInitialized(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::SpiceMigrateCompleted => {}
-            Self::Migration(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::Stop => {}
-            Self::Suspend => {}
-            Self::SuspendDisk => {}
-            Self::VncConnected(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::VncDisconnected(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::VncInitialized(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::VserportChange(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::Wakeup => {}
-            Self::Watchdog(data) => {
-                ::qmp_events::__private::Drift::drift(
-                    data,
-                    &::qmp_events::__private::Path::ROOT.join("data"),
-                    out,
-                )
-            }
-            Self::Unknown(event) => {
-                ::qmp_events::__private::unknown_event(&event.name, out)
-            }
-            Self::Mismatched(event) => out.extend(event.violations.iter().cloned()),
-            Self::Absent => ::qmp_events::__private::missing_event(out),
-        }
-    }
-    fn read_data_fast(
-        kind: EventKind,
-        reader: &mut ::qmp_events::__private::Reader<'_>,
-    ) -> Option<Self> {
-        match kind {
-            EventKind::AcpiDeviceOst => {
-                Some(Self::AcpiDeviceOst(reader.value::<ACPIOSTInfo>()?))
-            }
-            EventKind::BalloonChange => {
-                Some(
-                    Self::BalloonChange(
-                        <BalloonChange as ::qmp_events::__private::ReadFast>::read_fast(
-                            reader,
-                        )?,
-                    ),
-                )
-            }
-            EventKind::BlockImageCorrupted => {
-                Some(
-                    Self::BlockImageCorrupted(
-                        Box::new(
-                            <BlockImageCorrupted as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::BlockIoError => {
-                Some(
-                    Self::BlockIoError(
-                        Box::new(
-                            <BlockIoError as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::BlockJobCancelled => {
-                Some(
-                    Self::BlockJobCancelled(
-                        Box::new(
-                            <BlockJobCancelled as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::BlockJobCompleted => {
-                Some(
-                    Self::BlockJobCompleted(
-                        Box::new(
-                            <BlockJobCompleted as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::BlockJobError => {
-                Some(
-                    Self::BlockJobError(
-                        Box::new(
-                            <BlockJobError as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::BlockJobReady => {
-                Some(
-                    Self::BlockJobReady(
-                        Box::new(
-                            <BlockJobReady as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::DeviceDeleted => {
-                Some(
-                    Self::DeviceDeleted(
-                        Box::new(
-                            <DeviceDeleted as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::DeviceTrayMoved => {
-                Some(
-                    Self::DeviceTrayMoved(
-                        <DeviceTrayMoved as ::qmp_events::__private::ReadFast>::read_fast(
-                            reader,
-                        )?,
-                    ),
-                )
-            }
-            EventKind::GuestPanicked => {
-                Some(
-                    Self::GuestPanicked(
-                        <GuestPanicked as ::qmp_events::__private::ReadFast>::read_fast(
-                            reader,
-                        )?,
-                    ),
-                )
-            }
-            EventKind::MemUnplugError => {
-                Some(
-                    Self::MemUnplugError(
-                        Box::new(
-                            <MemUnplugError as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::NicRxFilterChanged => {
-                Some(
-                    Self::NicRxFilterChanged(
-                        Box::new(
-                            <NicRxFilterChanged as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::Powerdown => None,
-            EventKind::QuorumFailure => {
-                Some(
-                    Self::QuorumFailure(
-                        <QuorumFailure as ::qmp_events::__private::ReadFast>::read_fast(
-                            reader,
-                        )?,
-                    ),
-                )
-            }
-            EventKind::QuorumReportBad => {
-                Some(
-                    Self::QuorumReportBad(
-                        Box::new(
-                            <QuorumReportBad as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::Reset => None,
-            EventKind::Resume => None,
-            EventKind::RtcChange => {
-                Some(
-                    Self::RtcChange(
-                        <RtcChange as ::qmp_events::__private::ReadFast>::read_fast(
-                            reader,
-                        )?,
-                    ),
-                )
-            }
-            EventKind::Shutdown => None,
-            EventKind::SpiceConnected => {
-                Some(
-                    Self::SpiceConnected(
-                        Box::new(
-                            <SpiceConnected as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::SpiceDisconnected => {
-                Some(
-                    Self::SpiceDisconnected(
-                        Box::new(
-                            <SpiceDisconnected as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::SpiceInitialized => {
-                Some(
-                    Self::SpiceInitialized(
-                        Box::new(
-                            <SpiceInitialized as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::SpiceMigrateCompleted => None,
-            EventKind::Migration => {
-                Some(
-                    Self::Migration(
-                        <Migration as ::qmp_events::__private::ReadFast>::read_fast(
-                            reader,
-                        )?,
-                    ),
-                )
-            }
-            EventKind::Stop => None,
-            EventKind::Suspend => None,
-            EventKind::SuspendDisk => None,
-            EventKind::VncConnected => {
-                Some(
-                    Self::VncConnected(
-                        Box::new(
-                            <VncConnected as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::VncDisconnected => {
-                Some(
-                    Self::VncDisconnected(
-                        Box::new(
-                            <VncDisconnected as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::VncInitialized => {
-                Some(
-                    Self::VncInitialized(
-                        Box::new(
-                            <VncInitialized as ::qmp_events::__private::ReadFast>::read_fast(
-                                reader,
-                            )?,
-                        ),
-                    ),
-                )
-            }
-            EventKind::VserportChange => {
-                Some(
-                    Self::VserportChange(
-                        <VserportChange as ::qmp_events::__private::ReadFast>::read_fast(
-                            reader,
-                        )?,
-                    ),
-                )
-            }
-            EventKind::Wakeup => None,
-            EventKind::Watchdog => {
-                Some(
-                    Self::Watchdog(
-                        <Watchdog as ::qmp_events::__private::ReadFast>::read_fast(
-                            reader,
-                        )?,
-                    ),
-                )
-            }
-        }
-    }
 }
 
 /// Emitted when the guest changes the actual BALLOON level. This value is equivalent to the 'actual' field return by the 'query-balloon' command
@@ -1508,104 +422,15 @@ impl ::qmp_events::EventSet for Event {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct BalloonChange {
     /// actual level of the guest memory balloon in bytes
     ///
     /// Wire name `"actual"`; json-number; every example is an integer.
     pub actual: i64,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for BalloonChange {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("actual", &self.actual)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for BalloonChange {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_actual = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "actual" => field_actual.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_actual = field_actual.required("actual", &mut object);
-        match (field_actual,) {
-            (Some(field_actual),) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        actual: field_actual,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_actual,) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "actual",
-                                    field_actual,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BalloonChange {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "BalloonChange")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for BalloonChange {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_actual: Option<i64> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "actual" => reader.member(&mut field_actual)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            actual: field_actual?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for BalloonChange {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when a disk image is being marked corrupt. The image can be identified by its device or node name. The 'device' field is always present for compatibility reasons, but it can be empty ("") if the image does not have a device name associated.
@@ -1631,180 +456,32 @@ impl ::qmp_events::__private::Drift for BalloonChange {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct BlockImageCorrupted {
     /// Device name
     ///
     /// Wire name `"device"`; json-string.
-    pub device: String,
+    pub device: ::std::string::String,
     /// Node name
     ///
     /// Wire name `"node-name"`; json-string; optional.
-    pub node_name: Option<String>,
+    #[qmp(rename = "node-name")]
+    pub node_name: ::std::option::Option<::std::string::String>,
     /// Informative message (e.g., reason for the corruption)
     ///
     /// Wire name `"msg"`; json-string.
-    pub msg: String,
+    pub msg: ::std::string::String,
     /// If the corruption resulted from an image access, this is the host's access offset into the image
     ///
     /// Wire name `"offset"`; json-int; optional.
-    pub offset: Option<i64>,
+    pub offset: ::std::option::Option<i64>,
     /// If the corruption resulted from an image access, this is the access size
     ///
     /// Wire name `"size"`; json-int; optional.
-    pub size: Option<i64>,
+    pub size: ::std::option::Option<i64>,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for BlockImageCorrupted {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("device", &self.device)?;
-        if let Some(value) = &self.node_name {
-            map.serialize_entry("node-name", value)?;
-        }
-        map.serialize_entry("msg", &self.msg)?;
-        if let Some(value) = &self.offset {
-            map.serialize_entry("offset", value)?;
-        }
-        if let Some(value) = &self.size {
-            map.serialize_entry("size", value)?;
-        }
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for BlockImageCorrupted {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_device = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_node_name = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_msg = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_offset = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_size = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "device" => field_device.fill(&mut map)?,
-                "node-name" => field_node_name.fill(&mut map)?,
-                "msg" => field_msg.fill(&mut map)?,
-                "offset" => field_offset.fill(&mut map)?,
-                "size" => field_size.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_device = field_device.required("device", &mut object);
-        let field_node_name = field_node_name.optional("node-name", &mut object);
-        let field_msg = field_msg.required("msg", &mut object);
-        let field_offset = field_offset.optional("offset", &mut object);
-        let field_size = field_size.optional("size", &mut object);
-        match (field_device, field_node_name, field_msg, field_offset, field_size) {
-            (
-                Some(field_device),
-                Some(field_node_name),
-                Some(field_msg),
-                Some(field_offset),
-                Some(field_size),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        device: field_device,
-                        node_name: field_node_name,
-                        msg: field_msg,
-                        offset: field_offset,
-                        size: field_size,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_device, field_node_name, field_msg, field_offset, field_size) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "device",
-                                    field_device,
-                                );
-                                ::qmp_events::__private::restore_optional(
-                                    raw,
-                                    "node-name",
-                                    field_node_name,
-                                );
-                                ::qmp_events::__private::restore(raw, "msg", field_msg);
-                                ::qmp_events::__private::restore_optional(
-                                    raw,
-                                    "offset",
-                                    field_offset,
-                                );
-                                ::qmp_events::__private::restore_optional(
-                                    raw,
-                                    "size",
-                                    field_size,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockImageCorrupted {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "BlockImageCorrupted")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for BlockImageCorrupted {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_device: Option<String> = None;
-        let mut field_node_name: Option<String> = None;
-        let mut field_msg: Option<String> = None;
-        let mut field_offset: Option<i64> = None;
-        let mut field_size: Option<i64> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "device" => reader.member(&mut field_device)?,
-                "node-name" => reader.member(&mut field_node_name)?,
-                "msg" => reader.member(&mut field_msg)?,
-                "offset" => reader.member(&mut field_offset)?,
-                "size" => reader.member(&mut field_size)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            device: field_device?,
-            node_name: field_node_name,
-            msg: field_msg?,
-            offset: field_offset,
-            size: field_size,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for BlockImageCorrupted {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when a disk I/O error occurs.
@@ -1832,12 +509,12 @@ impl ::qmp_events::__private::Drift for BlockImageCorrupted {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct BlockIoError {
     /// device name
     ///
     /// Wire name `"device"`; json-string.
-    pub device: String,
+    pub device: ::std::string::String,
     /// I/O operation
     ///
     /// Wire name `"operation"`; json-string.
@@ -1847,135 +524,8 @@ pub struct BlockIoError {
     /// Wire name `"action"`; json-string.
     pub action: BlockIoErrorAction,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for BlockIoError {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("device", &self.device)?;
-        map.serialize_entry("operation", &self.operation)?;
-        map.serialize_entry("action", &self.action)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for BlockIoError {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_device = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_operation = ::qmp_events::__private::Slot::<BlockOperation>::Empty;
-        let mut field_action = ::qmp_events::__private::Slot::<
-            BlockIoErrorAction,
-        >::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "device" => field_device.fill(&mut map)?,
-                "operation" => field_operation.fill(&mut map)?,
-                "action" => field_action.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_device = field_device.required("device", &mut object);
-        let field_operation = field_operation.required("operation", &mut object);
-        let field_action = field_action.required("action", &mut object);
-        match (field_device, field_operation, field_action) {
-            (
-                Some(field_device),
-                Some(field_operation),
-                Some(field_action),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        device: field_device,
-                        operation: field_operation,
-                        action: field_action,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_device, field_operation, field_action) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "device",
-                                    field_device,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "operation",
-                                    field_operation,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "action",
-                                    field_action,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockIoError {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "BlockIoError")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for BlockIoError {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_device: Option<String> = None;
-        let mut field_operation: Option<BlockOperation> = None;
-        let mut field_action: Option<BlockIoErrorAction> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "device" => reader.member(&mut field_device)?,
-                "operation" => reader.member(&mut field_operation)?,
-                "action" => reader.member(&mut field_action)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            device: field_device?,
-            operation: field_operation?,
-            action: field_action?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for BlockIoError {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(
-            &self.operation,
-            &path.join("operation"),
-            out,
-        );
-        ::qmp_events::__private::Drift::drift(&self.action, &path.join("action"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when a block job has been cancelled.
@@ -2001,7 +551,7 @@ impl ::qmp_events::__private::Drift for BlockIoError {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct BlockJobCancelled {
     /// Job type
     ///
@@ -2010,7 +560,7 @@ pub struct BlockJobCancelled {
     /// Device name
     ///
     /// Wire name `"device"`; json-string.
-    pub device: String,
+    pub device: ::std::string::String,
     /// Maximum progress value
     ///
     /// Wire name `"len"`; json-int.
@@ -2024,144 +574,8 @@ pub struct BlockJobCancelled {
     /// Wire name `"speed"`; json-int.
     pub speed: i64,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for BlockJobCancelled {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", &self.r#type)?;
-        map.serialize_entry("device", &self.device)?;
-        map.serialize_entry("len", &self.len)?;
-        map.serialize_entry("offset", &self.offset)?;
-        map.serialize_entry("speed", &self.speed)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobCancelled {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_type = ::qmp_events::__private::Slot::<BlockJobType>::Empty;
-        let mut field_device = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_len = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_offset = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_speed = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "type" => field_type.fill(&mut map)?,
-                "device" => field_device.fill(&mut map)?,
-                "len" => field_len.fill(&mut map)?,
-                "offset" => field_offset.fill(&mut map)?,
-                "speed" => field_speed.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_type = field_type.required("type", &mut object);
-        let field_device = field_device.required("device", &mut object);
-        let field_len = field_len.required("len", &mut object);
-        let field_offset = field_offset.required("offset", &mut object);
-        let field_speed = field_speed.required("speed", &mut object);
-        match (field_type, field_device, field_len, field_offset, field_speed) {
-            (
-                Some(field_type),
-                Some(field_device),
-                Some(field_len),
-                Some(field_offset),
-                Some(field_speed),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        r#type: field_type,
-                        device: field_device,
-                        len: field_len,
-                        offset: field_offset,
-                        speed: field_speed,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_type, field_device, field_len, field_offset, field_speed) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "type", field_type);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "device",
-                                    field_device,
-                                );
-                                ::qmp_events::__private::restore(raw, "len", field_len);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "offset",
-                                    field_offset,
-                                );
-                                ::qmp_events::__private::restore(raw, "speed", field_speed);
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobCancelled {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "BlockJobCancelled")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for BlockJobCancelled {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_type: Option<BlockJobType> = None;
-        let mut field_device: Option<String> = None;
-        let mut field_len: Option<i64> = None;
-        let mut field_offset: Option<i64> = None;
-        let mut field_speed: Option<i64> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "type" => reader.member(&mut field_type)?,
-                "device" => reader.member(&mut field_device)?,
-                "len" => reader.member(&mut field_len)?,
-                "offset" => reader.member(&mut field_offset)?,
-                "speed" => reader.member(&mut field_speed)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            r#type: field_type?,
-            device: field_device?,
-            len: field_len?,
-            offset: field_offset?,
-            speed: field_speed?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for BlockJobCancelled {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.r#type, &path.join("type"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when a block job has completed.
@@ -2187,7 +601,7 @@ impl ::qmp_events::__private::Drift for BlockJobCancelled {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct BlockJobCompleted {
     /// Job type
     ///
@@ -2196,7 +610,7 @@ pub struct BlockJobCompleted {
     /// Device name
     ///
     /// Wire name `"device"`; json-string.
-    pub device: String,
+    pub device: ::std::string::String,
     /// Maximum progress value
     ///
     /// Wire name `"len"`; json-int.
@@ -2212,176 +626,10 @@ pub struct BlockJobCompleted {
     /// Error message Only present on failure. This field contains a human-readable error message. There are no semantics other than that streaming has failed and clients should not try to interpret the error string.
     ///
     /// Wire name `"error"`; json-string; optional.
-    pub error: Option<String>,
+    pub error: ::std::option::Option<::std::string::String>,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for BlockJobCompleted {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", &self.r#type)?;
-        map.serialize_entry("device", &self.device)?;
-        map.serialize_entry("len", &self.len)?;
-        map.serialize_entry("offset", &self.offset)?;
-        map.serialize_entry("speed", &self.speed)?;
-        if let Some(value) = &self.error {
-            map.serialize_entry("error", value)?;
-        }
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobCompleted {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_type = ::qmp_events::__private::Slot::<BlockJobType>::Empty;
-        let mut field_device = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_len = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_offset = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_speed = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_error = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "type" => field_type.fill(&mut map)?,
-                "device" => field_device.fill(&mut map)?,
-                "len" => field_len.fill(&mut map)?,
-                "offset" => field_offset.fill(&mut map)?,
-                "speed" => field_speed.fill(&mut map)?,
-                "error" => field_error.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_type = field_type.required("type", &mut object);
-        let field_device = field_device.required("device", &mut object);
-        let field_len = field_len.required("len", &mut object);
-        let field_offset = field_offset.required("offset", &mut object);
-        let field_speed = field_speed.required("speed", &mut object);
-        let field_error = field_error.optional("error", &mut object);
-        match (
-            field_type,
-            field_device,
-            field_len,
-            field_offset,
-            field_speed,
-            field_error,
-        ) {
-            (
-                Some(field_type),
-                Some(field_device),
-                Some(field_len),
-                Some(field_offset),
-                Some(field_speed),
-                Some(field_error),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        r#type: field_type,
-                        device: field_device,
-                        len: field_len,
-                        offset: field_offset,
-                        speed: field_speed,
-                        error: field_error,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (
-                field_type,
-                field_device,
-                field_len,
-                field_offset,
-                field_speed,
-                field_error,
-            ) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "type", field_type);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "device",
-                                    field_device,
-                                );
-                                ::qmp_events::__private::restore(raw, "len", field_len);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "offset",
-                                    field_offset,
-                                );
-                                ::qmp_events::__private::restore(raw, "speed", field_speed);
-                                ::qmp_events::__private::restore_optional(
-                                    raw,
-                                    "error",
-                                    field_error,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobCompleted {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "BlockJobCompleted")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for BlockJobCompleted {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_type: Option<BlockJobType> = None;
-        let mut field_device: Option<String> = None;
-        let mut field_len: Option<i64> = None;
-        let mut field_offset: Option<i64> = None;
-        let mut field_speed: Option<i64> = None;
-        let mut field_error: Option<String> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "type" => reader.member(&mut field_type)?,
-                "device" => reader.member(&mut field_device)?,
-                "len" => reader.member(&mut field_len)?,
-                "offset" => reader.member(&mut field_offset)?,
-                "speed" => reader.member(&mut field_speed)?,
-                "error" => reader.member(&mut field_error)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            r#type: field_type?,
-            device: field_device?,
-            len: field_len?,
-            offset: field_offset?,
-            speed: field_speed?,
-            error: field_error,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for BlockJobCompleted {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.r#type, &path.join("type"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when a block job encounters an error.
@@ -2407,12 +655,12 @@ impl ::qmp_events::__private::Drift for BlockJobCompleted {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct BlockJobError {
     /// device name
     ///
     /// Wire name `"device"`; json-string.
-    pub device: String,
+    pub device: ::std::string::String,
     /// I/O operation
     ///
     /// Wire name `"operation"`; json-string.
@@ -2422,135 +670,8 @@ pub struct BlockJobError {
     /// Wire name `"action"`; json-string.
     pub action: BlockJobErrorAction,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for BlockJobError {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("device", &self.device)?;
-        map.serialize_entry("operation", &self.operation)?;
-        map.serialize_entry("action", &self.action)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobError {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_device = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_operation = ::qmp_events::__private::Slot::<BlockOperation>::Empty;
-        let mut field_action = ::qmp_events::__private::Slot::<
-            BlockJobErrorAction,
-        >::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "device" => field_device.fill(&mut map)?,
-                "operation" => field_operation.fill(&mut map)?,
-                "action" => field_action.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_device = field_device.required("device", &mut object);
-        let field_operation = field_operation.required("operation", &mut object);
-        let field_action = field_action.required("action", &mut object);
-        match (field_device, field_operation, field_action) {
-            (
-                Some(field_device),
-                Some(field_operation),
-                Some(field_action),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        device: field_device,
-                        operation: field_operation,
-                        action: field_action,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_device, field_operation, field_action) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "device",
-                                    field_device,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "operation",
-                                    field_operation,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "action",
-                                    field_action,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobError {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "BlockJobError")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for BlockJobError {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_device: Option<String> = None;
-        let mut field_operation: Option<BlockOperation> = None;
-        let mut field_action: Option<BlockJobErrorAction> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "device" => reader.member(&mut field_device)?,
-                "operation" => reader.member(&mut field_operation)?,
-                "action" => reader.member(&mut field_action)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            device: field_device?,
-            operation: field_operation?,
-            action: field_action?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for BlockJobError {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(
-            &self.operation,
-            &path.join("operation"),
-            out,
-        );
-        ::qmp_events::__private::Drift::drift(&self.action, &path.join("action"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when a block job is ready to complete.
@@ -2569,7 +690,7 @@ impl ::qmp_events::__private::Drift for BlockJobError {
 ///               "len": 2097152, "offset": 2097152 }
 ///     "timestamp": { "seconds": 1265044230, "microseconds": 450486 } }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct BlockJobReady {
     /// Job type
     ///
@@ -2578,7 +699,7 @@ pub struct BlockJobReady {
     /// Device name
     ///
     /// Wire name `"device"`; json-string.
-    pub device: String,
+    pub device: ::std::string::String,
     /// Maximum progress value
     ///
     /// Wire name `"len"`; json-int.
@@ -2592,144 +713,8 @@ pub struct BlockJobReady {
     /// Wire name `"speed"`; json-int.
     pub speed: i64,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for BlockJobReady {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", &self.r#type)?;
-        map.serialize_entry("device", &self.device)?;
-        map.serialize_entry("len", &self.len)?;
-        map.serialize_entry("offset", &self.offset)?;
-        map.serialize_entry("speed", &self.speed)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobReady {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_type = ::qmp_events::__private::Slot::<BlockJobType>::Empty;
-        let mut field_device = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_len = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_offset = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_speed = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "type" => field_type.fill(&mut map)?,
-                "device" => field_device.fill(&mut map)?,
-                "len" => field_len.fill(&mut map)?,
-                "offset" => field_offset.fill(&mut map)?,
-                "speed" => field_speed.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_type = field_type.required("type", &mut object);
-        let field_device = field_device.required("device", &mut object);
-        let field_len = field_len.required("len", &mut object);
-        let field_offset = field_offset.required("offset", &mut object);
-        let field_speed = field_speed.required("speed", &mut object);
-        match (field_type, field_device, field_len, field_offset, field_speed) {
-            (
-                Some(field_type),
-                Some(field_device),
-                Some(field_len),
-                Some(field_offset),
-                Some(field_speed),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        r#type: field_type,
-                        device: field_device,
-                        len: field_len,
-                        offset: field_offset,
-                        speed: field_speed,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_type, field_device, field_len, field_offset, field_speed) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "type", field_type);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "device",
-                                    field_device,
-                                );
-                                ::qmp_events::__private::restore(raw, "len", field_len);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "offset",
-                                    field_offset,
-                                );
-                                ::qmp_events::__private::restore(raw, "speed", field_speed);
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobReady {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "BlockJobReady")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for BlockJobReady {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_type: Option<BlockJobType> = None;
-        let mut field_device: Option<String> = None;
-        let mut field_len: Option<i64> = None;
-        let mut field_offset: Option<i64> = None;
-        let mut field_speed: Option<i64> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "type" => reader.member(&mut field_type)?,
-                "device" => reader.member(&mut field_device)?,
-                "len" => reader.member(&mut field_len)?,
-                "offset" => reader.member(&mut field_offset)?,
-                "speed" => reader.member(&mut field_speed)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            r#type: field_type?,
-            device: field_device?,
-            len: field_len?,
-            offset: field_offset?,
-            speed: field_speed?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for BlockJobReady {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.r#type, &path.join("type"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted whenever the device removal completion is acknowledged by the guest. At this point, it's safe to reuse the specified device ID. Device removal can be initiated by the guest or by HMP/QMP commands.
@@ -2754,119 +739,19 @@ impl ::qmp_events::__private::Drift for BlockJobReady {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct DeviceDeleted {
     /// device name
     ///
     /// Wire name `"device"`; json-string; optional.
-    pub device: Option<String>,
+    pub device: ::std::option::Option<::std::string::String>,
     /// device path
     ///
     /// Wire name `"path"`; json-string.
-    pub path: String,
+    pub path: ::std::string::String,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for DeviceDeleted {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.device {
-            map.serialize_entry("device", value)?;
-        }
-        map.serialize_entry("path", &self.path)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for DeviceDeleted {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_device = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_path = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "device" => field_device.fill(&mut map)?,
-                "path" => field_path.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_device = field_device.optional("device", &mut object);
-        let field_path = field_path.required("path", &mut object);
-        match (field_device, field_path) {
-            (Some(field_device), Some(field_path)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        device: field_device,
-                        path: field_path,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_device, field_path) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore_optional(
-                                    raw,
-                                    "device",
-                                    field_device,
-                                );
-                                ::qmp_events::__private::restore(raw, "path", field_path);
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for DeviceDeleted {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "DeviceDeleted")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for DeviceDeleted {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_device: Option<String> = None;
-        let mut field_path: Option<String> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "device" => reader.member(&mut field_device)?,
-                "path" => reader.member(&mut field_path)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            device: field_device,
-            path: field_path?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for DeviceDeleted {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// It's emitted whenever the tray of a removable device is moved by the guest or by HMP/QMP commands.
@@ -2892,121 +777,20 @@ impl ::qmp_events::__private::Drift for DeviceDeleted {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct DeviceTrayMoved {
     /// device name
     ///
     /// Wire name `"device"`; json-string.
-    pub device: String,
+    pub device: ::std::string::String,
     /// true if the tray has been opened or false if it has been closed
     ///
     /// Wire name `"tray-open"`; json-bool.
+    #[qmp(rename = "tray-open")]
     pub tray_open: bool,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for DeviceTrayMoved {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("device", &self.device)?;
-        map.serialize_entry("tray-open", &self.tray_open)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for DeviceTrayMoved {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_device = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_tray_open = ::qmp_events::__private::Slot::<bool>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "device" => field_device.fill(&mut map)?,
-                "tray-open" => field_tray_open.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_device = field_device.required("device", &mut object);
-        let field_tray_open = field_tray_open.required("tray-open", &mut object);
-        match (field_device, field_tray_open) {
-            (Some(field_device), Some(field_tray_open)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        device: field_device,
-                        tray_open: field_tray_open,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_device, field_tray_open) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "device",
-                                    field_device,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "tray-open",
-                                    field_tray_open,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for DeviceTrayMoved {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "DeviceTrayMoved")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for DeviceTrayMoved {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_device: Option<String> = None;
-        let mut field_tray_open: Option<bool> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "device" => reader.member(&mut field_device)?,
-                "tray-open" => reader.member(&mut field_tray_open)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            device: field_device?,
-            tray_open: field_tray_open?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for DeviceTrayMoved {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when guest OS panic is detected.
@@ -3029,107 +813,15 @@ impl ::qmp_events::__private::Drift for DeviceTrayMoved {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct GuestPanicked {
     /// Action that has been taken.
     ///
     /// Wire name `"action"`; json-string.
     pub action: GuestPanickedAction,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for GuestPanicked {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("action", &self.action)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for GuestPanicked {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_action = ::qmp_events::__private::Slot::<
-            GuestPanickedAction,
-        >::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "action" => field_action.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_action = field_action.required("action", &mut object);
-        match (field_action,) {
-            (Some(field_action),) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        action: field_action,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_action,) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "action",
-                                    field_action,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanicked {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "GuestPanicked")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for GuestPanicked {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_action: Option<GuestPanickedAction> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "action" => reader.member(&mut field_action)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            action: field_action?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for GuestPanicked {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.action, &path.join("action"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when memory hot unplug error occurs.
@@ -3147,117 +839,19 @@ impl ::qmp_events::__private::Drift for GuestPanicked {
 ///   },
 ///   "timestamp": { "seconds": 1265044230, "microseconds": 450486 } }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct MemUnplugError {
     /// device name
     ///
     /// Wire name `"device"`; json-string.
-    pub device: String,
+    pub device: ::std::string::String,
     /// Informative message (e.g., reason for the error)
     ///
     /// Wire name `"msg"`; json-string.
-    pub msg: String,
+    pub msg: ::std::string::String,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for MemUnplugError {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("device", &self.device)?;
-        map.serialize_entry("msg", &self.msg)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for MemUnplugError {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_device = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_msg = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "device" => field_device.fill(&mut map)?,
-                "msg" => field_msg.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_device = field_device.required("device", &mut object);
-        let field_msg = field_msg.required("msg", &mut object);
-        match (field_device, field_msg) {
-            (Some(field_device), Some(field_msg)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        device: field_device,
-                        msg: field_msg,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_device, field_msg) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "device",
-                                    field_device,
-                                );
-                                ::qmp_events::__private::restore(raw, "msg", field_msg);
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for MemUnplugError {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "MemUnplugError")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for MemUnplugError {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_device: Option<String> = None;
-        let mut field_msg: Option<String> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "device" => reader.member(&mut field_device)?,
-                "msg" => reader.member(&mut field_msg)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            device: field_device?,
-            msg: field_msg?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for MemUnplugError {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// The event is emitted once until the query command is executed, the first event will always be emitted.
@@ -3275,113 +869,19 @@ impl ::qmp_events::__private::Drift for MemUnplugError {
 ///   "timestamp": { "seconds": 1368697518, "microseconds": 326866 } }
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct NicRxFilterChanged {
     /// net client name
     ///
     /// Wire name `"name"`; json-string.
-    pub name: String,
+    pub name: ::std::string::String,
     /// device path
     ///
     /// Wire name `"path"`; json-string.
-    pub path: String,
+    pub path: ::std::string::String,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for NicRxFilterChanged {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("name", &self.name)?;
-        map.serialize_entry("path", &self.path)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for NicRxFilterChanged {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_name = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_path = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "name" => field_name.fill(&mut map)?,
-                "path" => field_path.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_name = field_name.required("name", &mut object);
-        let field_path = field_path.required("path", &mut object);
-        match (field_name, field_path) {
-            (Some(field_name), Some(field_path)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        name: field_name,
-                        path: field_path,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_name, field_path) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "name", field_name);
-                                ::qmp_events::__private::restore(raw, "path", field_path);
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for NicRxFilterChanged {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "NicRxFilterChanged")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for NicRxFilterChanged {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_name: Option<String> = None;
-        let mut field_path: Option<String> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "name" => reader.member(&mut field_name)?,
-                "path" => reader.member(&mut field_path)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            name: field_name?,
-            path: field_path?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for NicRxFilterChanged {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted by the Quorum block driver if it fails to establish a quorum.
@@ -3405,143 +905,25 @@ impl ::qmp_events::__private::Drift for NicRxFilterChanged {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct QuorumFailure {
     /// device name if defined else node name.
     ///
     /// Wire name `"reference"`; no JSON type given; every example is a string.
-    pub reference: String,
+    pub reference: ::std::string::String,
     /// Number of the first sector of the failed read operation.
     ///
     /// Wire name `"sector-num"`; no JSON type given; every example is an integer.
+    #[qmp(rename = "sector-num")]
     pub sector_num: i64,
     /// Failed read operation sector count.
     ///
     /// Wire name `"sectors-count"`; no JSON type given; every example is an integer.
+    #[qmp(rename = "sectors-count")]
     pub sectors_count: i64,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for QuorumFailure {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("reference", &self.reference)?;
-        map.serialize_entry("sector-num", &self.sector_num)?;
-        map.serialize_entry("sectors-count", &self.sectors_count)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for QuorumFailure {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_reference = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_sector_num = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_sectors_count = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "reference" => field_reference.fill(&mut map)?,
-                "sector-num" => field_sector_num.fill(&mut map)?,
-                "sectors-count" => field_sectors_count.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_reference = field_reference.required("reference", &mut object);
-        let field_sector_num = field_sector_num.required("sector-num", &mut object);
-        let field_sectors_count = field_sectors_count
-            .required("sectors-count", &mut object);
-        match (field_reference, field_sector_num, field_sectors_count) {
-            (
-                Some(field_reference),
-                Some(field_sector_num),
-                Some(field_sectors_count),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        reference: field_reference,
-                        sector_num: field_sector_num,
-                        sectors_count: field_sectors_count,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_reference, field_sector_num, field_sectors_count) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "reference",
-                                    field_reference,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "sector-num",
-                                    field_sector_num,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "sectors-count",
-                                    field_sectors_count,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumFailure {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "QuorumFailure")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for QuorumFailure {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_reference: Option<String> = None;
-        let mut field_sector_num: Option<i64> = None;
-        let mut field_sectors_count: Option<i64> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "reference" => reader.member(&mut field_reference)?,
-                "sector-num" => reader.member(&mut field_sector_num)?,
-                "sectors-count" => reader.member(&mut field_sectors_count)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            reference: field_reference?,
-            sector_num: field_sector_num?,
-            sectors_count: field_sectors_count?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for QuorumFailure {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted to report a corruption of a Quorum file.
@@ -3565,163 +947,30 @@ impl ::qmp_events::__private::Drift for QuorumFailure {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct QuorumReportBad {
     /// Error message Only present on failure. This field contains a human-readable error message. There are no semantics other than that the block layer reported an error and clients should not try to interpret the error string.
     ///
     /// Wire name `"error"`; json-string; optional.
-    pub error: Option<String>,
+    pub error: ::std::option::Option<::std::string::String>,
     /// The graph node name of the block driver state.
     ///
     /// Wire name `"node-name"`; no JSON type given; every example is a string.
-    pub node_name: String,
+    #[qmp(rename = "node-name")]
+    pub node_name: ::std::string::String,
     /// Number of the first sector of the failed read operation.
     ///
     /// Wire name `"sector-num"`; no JSON type given; every example is an integer.
+    #[qmp(rename = "sector-num")]
     pub sector_num: i64,
     /// Failed read operation sector count.
     ///
     /// Wire name `"sectors-count"`; no JSON type given; every example is an integer.
+    #[qmp(rename = "sectors-count")]
     pub sectors_count: i64,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for QuorumReportBad {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.error {
-            map.serialize_entry("error", value)?;
-        }
-        map.serialize_entry("node-name", &self.node_name)?;
-        map.serialize_entry("sector-num", &self.sector_num)?;
-        map.serialize_entry("sectors-count", &self.sectors_count)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for QuorumReportBad {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_error = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_node_name = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_sector_num = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_sectors_count = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "error" => field_error.fill(&mut map)?,
-                "node-name" => field_node_name.fill(&mut map)?,
-                "sector-num" => field_sector_num.fill(&mut map)?,
-                "sectors-count" => field_sectors_count.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_error = field_error.optional("error", &mut object);
-        let field_node_name = field_node_name.required("node-name", &mut object);
-        let field_sector_num = field_sector_num.required("sector-num", &mut object);
-        let field_sectors_count = field_sectors_count
-            .required("sectors-count", &mut object);
-        match (field_error, field_node_name, field_sector_num, field_sectors_count) {
-            (
-                Some(field_error),
-                Some(field_node_name),
-                Some(field_sector_num),
-                Some(field_sectors_count),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        error: field_error,
-                        node_name: field_node_name,
-                        sector_num: field_sector_num,
-                        sectors_count: field_sectors_count,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_error, field_node_name, field_sector_num, field_sectors_count) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore_optional(
-                                    raw,
-                                    "error",
-                                    field_error,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "node-name",
-                                    field_node_name,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "sector-num",
-                                    field_sector_num,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "sectors-count",
-                                    field_sectors_count,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for QuorumReportBad {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "QuorumReportBad")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for QuorumReportBad {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_error: Option<String> = None;
-        let mut field_node_name: Option<String> = None;
-        let mut field_sector_num: Option<i64> = None;
-        let mut field_sectors_count: Option<i64> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "error" => reader.member(&mut field_error)?,
-                "node-name" => reader.member(&mut field_node_name)?,
-                "sector-num" => reader.member(&mut field_sector_num)?,
-                "sectors-count" => reader.member(&mut field_sectors_count)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            error: field_error,
-            node_name: field_node_name?,
-            sector_num: field_sector_num?,
-            sectors_count: field_sectors_count?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for QuorumReportBad {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when the guest changes the RTC time.
@@ -3745,238 +994,37 @@ impl ::qmp_events::__private::Drift for QuorumReportBad {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct RtcChange {
     /// Offset between base RTC clock (as specified by -rtc base), and new RTC clock value
     ///
     /// Wire name `"offset"`; json-number; every example is an integer.
     pub offset: i64,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for RtcChange {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("offset", &self.offset)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for RtcChange {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_offset = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "offset" => field_offset.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_offset = field_offset.required("offset", &mut object);
-        match (field_offset,) {
-            (Some(field_offset),) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        offset: field_offset,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_offset,) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "offset",
-                                    field_offset,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for RtcChange {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "RtcChange")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for RtcChange {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_offset: Option<i64> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "offset" => reader.member(&mut field_offset)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            offset: field_offset?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for RtcChange {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Server information
 ///
 /// Used for `SPICE_CONNECTED` `data.server`, `SPICE_CONNECTED` `data.client`, `SPICE_DISCONNECTED` `data.server`, `SPICE_DISCONNECTED` `data.client`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct SpiceServerOrClient {
     /// IP address
     ///
     /// Wire name `"host"`; json-string.
-    pub host: String,
+    pub host: ::std::string::String,
     /// port number
     ///
     /// Wire name `"port"`; json-string.
-    pub port: String,
+    pub port: ::std::string::String,
     /// address family
     ///
     /// Wire name `"family"`; json-string.
     pub family: Family,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for SpiceServerOrClient {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("host", &self.host)?;
-        map.serialize_entry("port", &self.port)?;
-        map.serialize_entry("family", &self.family)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for SpiceServerOrClient {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_host = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_port = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_family = ::qmp_events::__private::Slot::<Family>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "host" => field_host.fill(&mut map)?,
-                "port" => field_port.fill(&mut map)?,
-                "family" => field_family.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_host = field_host.required("host", &mut object);
-        let field_port = field_port.required("port", &mut object);
-        let field_family = field_family.required("family", &mut object);
-        match (field_host, field_port, field_family) {
-            (
-                Some(field_host),
-                Some(field_port),
-                Some(field_family),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        host: field_host,
-                        port: field_port,
-                        family: field_family,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_host, field_port, field_family) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "host", field_host);
-                                ::qmp_events::__private::restore(raw, "port", field_port);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "family",
-                                    field_family,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceServerOrClient {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "SpiceServerOrClient")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceServerOrClient {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_host: Option<String> = None;
-        let mut field_port: Option<String> = None;
-        let mut field_family: Option<Family> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "host" => reader.member(&mut field_host)?,
-                "port" => reader.member(&mut field_port)?,
-                "family" => reader.member(&mut field_family)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            host: field_host?,
-            port: field_port?,
-            family: field_family?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for SpiceServerOrClient {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.family, &path.join("family"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when a SPICE client connects.
@@ -4003,7 +1051,7 @@ impl ::qmp_events::__private::Drift for SpiceServerOrClient {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct SpiceConnected {
     /// Server information
     ///
@@ -4014,128 +1062,8 @@ pub struct SpiceConnected {
     /// Wire name `"client"`; json-object.
     pub client: SpiceServerOrClient,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for SpiceConnected {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("server", &self.server)?;
-        map.serialize_entry("client", &self.client)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for SpiceConnected {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_server = ::qmp_events::__private::Slot::<
-            SpiceServerOrClient,
-        >::Empty;
-        let mut field_client = ::qmp_events::__private::Slot::<
-            SpiceServerOrClient,
-        >::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "server" => field_server.fill(&mut map)?,
-                "client" => field_client.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_server = field_server.required("server", &mut object);
-        let field_client = field_client.required("client", &mut object);
-        match (field_server, field_client) {
-            (Some(field_server), Some(field_client)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        server: field_server,
-                        client: field_client,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_server, field_client) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "server",
-                                    field_server,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "client",
-                                    field_client,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceConnected {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "SpiceConnected")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceConnected {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_server: Option<SpiceServerOrClient> = None;
-        let mut field_client: Option<SpiceServerOrClient> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "server" => {
-                    reader
-                        .member_with(
-                            &mut field_server,
-                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                "client" => {
-                    reader
-                        .member_with(
-                            &mut field_client,
-                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            server: field_server?,
-            client: field_client?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for SpiceConnected {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.server, &path.join("server"), out);
-        ::qmp_events::__private::Drift::drift(&self.client, &path.join("client"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when a SPICE client disconnects.
@@ -4162,7 +1090,7 @@ impl ::qmp_events::__private::Drift for SpiceConnected {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct SpiceDisconnected {
     /// Server information
     ///
@@ -4173,143 +1101,23 @@ pub struct SpiceDisconnected {
     /// Wire name `"client"`; json-object.
     pub client: SpiceServerOrClient,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for SpiceDisconnected {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("server", &self.server)?;
-        map.serialize_entry("client", &self.client)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for SpiceDisconnected {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_server = ::qmp_events::__private::Slot::<
-            SpiceServerOrClient,
-        >::Empty;
-        let mut field_client = ::qmp_events::__private::Slot::<
-            SpiceServerOrClient,
-        >::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "server" => field_server.fill(&mut map)?,
-                "client" => field_client.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_server = field_server.required("server", &mut object);
-        let field_client = field_client.required("client", &mut object);
-        match (field_server, field_client) {
-            (Some(field_server), Some(field_client)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        server: field_server,
-                        client: field_client,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_server, field_client) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "server",
-                                    field_server,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "client",
-                                    field_client,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceDisconnected {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "SpiceDisconnected")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceDisconnected {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_server: Option<SpiceServerOrClient> = None;
-        let mut field_client: Option<SpiceServerOrClient> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "server" => {
-                    reader
-                        .member_with(
-                            &mut field_server,
-                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                "client" => {
-                    reader
-                        .member_with(
-                            &mut field_client,
-                            <SpiceServerOrClient as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            server: field_server?,
-            client: field_client?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for SpiceDisconnected {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.server, &path.join("server"), out);
-        ::qmp_events::__private::Drift::drift(&self.client, &path.join("client"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Server information
 ///
 /// Used for `SPICE_INITIALIZED` `data.server`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct SpiceInitializedServer {
     /// IP address
     ///
     /// Wire name `"host"`; json-string.
-    pub host: String,
+    pub host: ::std::string::String,
     /// port number
     ///
     /// Wire name `"port"`; json-string.
-    pub port: String,
+    pub port: ::std::string::String,
     /// address family
     ///
     /// Wire name `"family"`; json-string.
@@ -4317,153 +1125,25 @@ pub struct SpiceInitializedServer {
     /// authentication method
     ///
     /// Wire name `"auth"`; json-string; optional.
-    pub auth: Option<String>,
+    pub auth: ::std::option::Option<::std::string::String>,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for SpiceInitializedServer {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("host", &self.host)?;
-        map.serialize_entry("port", &self.port)?;
-        map.serialize_entry("family", &self.family)?;
-        if let Some(value) = &self.auth {
-            map.serialize_entry("auth", value)?;
-        }
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitializedServer {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_host = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_port = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_family = ::qmp_events::__private::Slot::<Family>::Empty;
-        let mut field_auth = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "host" => field_host.fill(&mut map)?,
-                "port" => field_port.fill(&mut map)?,
-                "family" => field_family.fill(&mut map)?,
-                "auth" => field_auth.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_host = field_host.required("host", &mut object);
-        let field_port = field_port.required("port", &mut object);
-        let field_family = field_family.required("family", &mut object);
-        let field_auth = field_auth.optional("auth", &mut object);
-        match (field_host, field_port, field_family, field_auth) {
-            (
-                Some(field_host),
-                Some(field_port),
-                Some(field_family),
-                Some(field_auth),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        host: field_host,
-                        port: field_port,
-                        family: field_family,
-                        auth: field_auth,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_host, field_port, field_family, field_auth) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "host", field_host);
-                                ::qmp_events::__private::restore(raw, "port", field_port);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "family",
-                                    field_family,
-                                );
-                                ::qmp_events::__private::restore_optional(
-                                    raw,
-                                    "auth",
-                                    field_auth,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedServer {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "SpiceInitializedServer")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceInitializedServer {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_host: Option<String> = None;
-        let mut field_port: Option<String> = None;
-        let mut field_family: Option<Family> = None;
-        let mut field_auth: Option<String> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "host" => reader.member(&mut field_host)?,
-                "port" => reader.member(&mut field_port)?,
-                "family" => reader.member(&mut field_family)?,
-                "auth" => reader.member(&mut field_auth)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            host: field_host?,
-            port: field_port?,
-            family: field_family?,
-            auth: field_auth,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for SpiceInitializedServer {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.family, &path.join("family"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Client information
 ///
 /// Used for `SPICE_INITIALIZED` `data.client`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct SpiceInitializedClient {
     /// IP address
     ///
     /// Wire name `"host"`; json-string.
-    pub host: String,
+    pub host: ::std::string::String,
     /// port number
     ///
     /// Wire name `"port"`; json-string.
-    pub port: String,
+    pub port: ::std::string::String,
     /// address family
     ///
     /// Wire name `"family"`; json-string.
@@ -4471,204 +1151,25 @@ pub struct SpiceInitializedClient {
     /// spice connection id. All channels with the same id belong to the same spice session
     ///
     /// Wire name `"connection-id"`; json-int.
+    #[qmp(rename = "connection-id")]
     pub connection_id: i64,
     /// channel type. "1" is the main control channel, filter for this one if you want track spice sessions only
     ///
     /// Wire name `"channel-type"`; json-int.
+    #[qmp(rename = "channel-type")]
     pub channel_type: i64,
     /// channel id. Usually "0", might be different needed when multiple channels of the same type exist, such as multiple display channels in a multihead setup
     ///
     /// Wire name `"channel-id"`; json-int.
+    #[qmp(rename = "channel-id")]
     pub channel_id: i64,
     /// whevener the channel is encrypted
     ///
     /// Wire name `"tls"`; json-bool.
     pub tls: bool,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for SpiceInitializedClient {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("host", &self.host)?;
-        map.serialize_entry("port", &self.port)?;
-        map.serialize_entry("family", &self.family)?;
-        map.serialize_entry("connection-id", &self.connection_id)?;
-        map.serialize_entry("channel-type", &self.channel_type)?;
-        map.serialize_entry("channel-id", &self.channel_id)?;
-        map.serialize_entry("tls", &self.tls)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitializedClient {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_host = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_port = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_family = ::qmp_events::__private::Slot::<Family>::Empty;
-        let mut field_connection_id = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_channel_type = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_channel_id = ::qmp_events::__private::Slot::<i64>::Empty;
-        let mut field_tls = ::qmp_events::__private::Slot::<bool>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "host" => field_host.fill(&mut map)?,
-                "port" => field_port.fill(&mut map)?,
-                "family" => field_family.fill(&mut map)?,
-                "connection-id" => field_connection_id.fill(&mut map)?,
-                "channel-type" => field_channel_type.fill(&mut map)?,
-                "channel-id" => field_channel_id.fill(&mut map)?,
-                "tls" => field_tls.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_host = field_host.required("host", &mut object);
-        let field_port = field_port.required("port", &mut object);
-        let field_family = field_family.required("family", &mut object);
-        let field_connection_id = field_connection_id
-            .required("connection-id", &mut object);
-        let field_channel_type = field_channel_type
-            .required("channel-type", &mut object);
-        let field_channel_id = field_channel_id.required("channel-id", &mut object);
-        let field_tls = field_tls.required("tls", &mut object);
-        match (
-            field_host,
-            field_port,
-            field_family,
-            field_connection_id,
-            field_channel_type,
-            field_channel_id,
-            field_tls,
-        ) {
-            (
-                Some(field_host),
-                Some(field_port),
-                Some(field_family),
-                Some(field_connection_id),
-                Some(field_channel_type),
-                Some(field_channel_id),
-                Some(field_tls),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        host: field_host,
-                        port: field_port,
-                        family: field_family,
-                        connection_id: field_connection_id,
-                        channel_type: field_channel_type,
-                        channel_id: field_channel_id,
-                        tls: field_tls,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (
-                field_host,
-                field_port,
-                field_family,
-                field_connection_id,
-                field_channel_type,
-                field_channel_id,
-                field_tls,
-            ) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "host", field_host);
-                                ::qmp_events::__private::restore(raw, "port", field_port);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "family",
-                                    field_family,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "connection-id",
-                                    field_connection_id,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "channel-type",
-                                    field_channel_type,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "channel-id",
-                                    field_channel_id,
-                                );
-                                ::qmp_events::__private::restore(raw, "tls", field_tls);
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitializedClient {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "SpiceInitializedClient")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceInitializedClient {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_host: Option<String> = None;
-        let mut field_port: Option<String> = None;
-        let mut field_family: Option<Family> = None;
-        let mut field_connection_id: Option<i64> = None;
-        let mut field_channel_type: Option<i64> = None;
-        let mut field_channel_id: Option<i64> = None;
-        let mut field_tls: Option<bool> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "host" => reader.member(&mut field_host)?,
-                "port" => reader.member(&mut field_port)?,
-                "family" => reader.member(&mut field_family)?,
-                "connection-id" => reader.member(&mut field_connection_id)?,
-                "channel-type" => reader.member(&mut field_channel_type)?,
-                "channel-id" => reader.member(&mut field_channel_id)?,
-                "tls" => reader.member(&mut field_tls)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            host: field_host?,
-            port: field_port?,
-            family: field_family?,
-            connection_id: field_connection_id?,
-            channel_type: field_channel_type?,
-            channel_id: field_channel_id?,
-            tls: field_tls?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for SpiceInitializedClient {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.family, &path.join("family"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted after initial handshake and authentication takes place (if any) and the SPICE channel is up and running
@@ -4697,7 +1198,7 @@ impl ::qmp_events::__private::Drift for SpiceInitializedClient {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct SpiceInitialized {
     /// Server information
     ///
@@ -4708,128 +1209,8 @@ pub struct SpiceInitialized {
     /// Wire name `"client"`; json-object.
     pub client: SpiceInitializedClient,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for SpiceInitialized {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("server", &self.server)?;
-        map.serialize_entry("client", &self.client)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for SpiceInitialized {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_server = ::qmp_events::__private::Slot::<
-            SpiceInitializedServer,
-        >::Empty;
-        let mut field_client = ::qmp_events::__private::Slot::<
-            SpiceInitializedClient,
-        >::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "server" => field_server.fill(&mut map)?,
-                "client" => field_client.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_server = field_server.required("server", &mut object);
-        let field_client = field_client.required("client", &mut object);
-        match (field_server, field_client) {
-            (Some(field_server), Some(field_client)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        server: field_server,
-                        client: field_client,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_server, field_client) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "server",
-                                    field_server,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "client",
-                                    field_client,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for SpiceInitialized {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "SpiceInitialized")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for SpiceInitialized {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_server: Option<SpiceInitializedServer> = None;
-        let mut field_client: Option<SpiceInitializedClient> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "server" => {
-                    reader
-                        .member_with(
-                            &mut field_server,
-                            <SpiceInitializedServer as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                "client" => {
-                    reader
-                        .member_with(
-                            &mut field_client,
-                            <SpiceInitializedClient as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            server: field_server?,
-            client: field_client?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for SpiceInitialized {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.server, &path.join("server"), out);
-        ::qmp_events::__private::Drift::drift(&self.client, &path.join("client"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when a migration event happens
@@ -4852,121 +1233,32 @@ impl ::qmp_events::__private::Drift for SpiceInitialized {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct Migration {
     /// migration status See MigrationStatus in ~/qapi-schema.json for possible values
     ///
     /// Wire name `"status"`; no JSON type given; every example is a string.
     ///
     /// The spec refers to `MigrationStatus` in `qapi-schema.json` for its values.
-    pub status: String,
+    pub status: ::std::string::String,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for Migration {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("status", &self.status)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for Migration {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_status = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "status" => field_status.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_status = field_status.required("status", &mut object);
-        match (field_status,) {
-            (Some(field_status),) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        status: field_status,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_status,) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "status",
-                                    field_status,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for Migration {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "Migration")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for Migration {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_status: Option<String> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "status" => reader.member(&mut field_status)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            status: field_status?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for Migration {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Server information
 ///
 /// Used for `VNC_CONNECTED` `data.server`, `VNC_DISCONNECTED` `data.server`, `VNC_INITIALIZED` `data.server`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct VncServer {
     /// IP address
     ///
     /// Wire name `"host"`; json-string.
-    pub host: String,
+    pub host: ::std::string::String,
     /// port number
     ///
     /// Wire name `"service"`; json-string.
-    pub service: String,
+    pub service: ::std::string::String,
     /// address family
     ///
     /// Wire name `"family"`; json-string.
@@ -4974,280 +1266,32 @@ pub struct VncServer {
     /// authentication method
     ///
     /// Wire name `"auth"`; json-string; optional.
-    pub auth: Option<String>,
+    pub auth: ::std::option::Option<::std::string::String>,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for VncServer {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("host", &self.host)?;
-        map.serialize_entry("service", &self.service)?;
-        map.serialize_entry("family", &self.family)?;
-        if let Some(value) = &self.auth {
-            map.serialize_entry("auth", value)?;
-        }
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for VncServer {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_host = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_service = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_family = ::qmp_events::__private::Slot::<Family>::Empty;
-        let mut field_auth = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "host" => field_host.fill(&mut map)?,
-                "service" => field_service.fill(&mut map)?,
-                "family" => field_family.fill(&mut map)?,
-                "auth" => field_auth.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_host = field_host.required("host", &mut object);
-        let field_service = field_service.required("service", &mut object);
-        let field_family = field_family.required("family", &mut object);
-        let field_auth = field_auth.optional("auth", &mut object);
-        match (field_host, field_service, field_family, field_auth) {
-            (
-                Some(field_host),
-                Some(field_service),
-                Some(field_family),
-                Some(field_auth),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        host: field_host,
-                        service: field_service,
-                        family: field_family,
-                        auth: field_auth,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_host, field_service, field_family, field_auth) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "host", field_host);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "service",
-                                    field_service,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "family",
-                                    field_family,
-                                );
-                                ::qmp_events::__private::restore_optional(
-                                    raw,
-                                    "auth",
-                                    field_auth,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncServer {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "VncServer")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for VncServer {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_host: Option<String> = None;
-        let mut field_service: Option<String> = None;
-        let mut field_family: Option<Family> = None;
-        let mut field_auth: Option<String> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "host" => reader.member(&mut field_host)?,
-                "service" => reader.member(&mut field_service)?,
-                "family" => reader.member(&mut field_family)?,
-                "auth" => reader.member(&mut field_auth)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            host: field_host?,
-            service: field_service?,
-            family: field_family?,
-            auth: field_auth,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for VncServer {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.family, &path.join("family"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Client information
 ///
 /// Used for `VNC_CONNECTED` `data.client`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct VncConnectedClient {
     /// IP address
     ///
     /// Wire name `"host"`; json-string.
-    pub host: String,
+    pub host: ::std::string::String,
     /// port number
     ///
     /// Wire name `"service"`; json-string.
-    pub service: String,
+    pub service: ::std::string::String,
     /// address family
     ///
     /// Wire name `"family"`; json-string.
     pub family: Family,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for VncConnectedClient {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("host", &self.host)?;
-        map.serialize_entry("service", &self.service)?;
-        map.serialize_entry("family", &self.family)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for VncConnectedClient {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_host = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_service = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_family = ::qmp_events::__private::Slot::<Family>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "host" => field_host.fill(&mut map)?,
-                "service" => field_service.fill(&mut map)?,
-                "family" => field_family.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_host = field_host.required("host", &mut object);
-        let field_service = field_service.required("service", &mut object);
-        let field_family = field_family.required("family", &mut object);
-        match (field_host, field_service, field_family) {
-            (
-                Some(field_host),
-                Some(field_service),
-                Some(field_family),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        host: field_host,
-                        service: field_service,
-                        family: field_family,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_host, field_service, field_family) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "host", field_host);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "service",
-                                    field_service,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "family",
-                                    field_family,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncConnectedClient {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "VncConnectedClient")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for VncConnectedClient {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_host: Option<String> = None;
-        let mut field_service: Option<String> = None;
-        let mut field_family: Option<Family> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "host" => reader.member(&mut field_host)?,
-                "service" => reader.member(&mut field_service)?,
-                "family" => reader.member(&mut field_family)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            host: field_host?,
-            service: field_service?,
-            family: field_family?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for VncConnectedClient {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.family, &path.join("family"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when a VNC client establishes a connection.
@@ -5277,7 +1321,7 @@ impl ::qmp_events::__private::Drift for VncConnectedClient {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct VncConnected {
     /// Server information
     ///
@@ -5288,141 +1332,23 @@ pub struct VncConnected {
     /// Wire name `"client"`; json-object.
     pub client: VncConnectedClient,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for VncConnected {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("server", &self.server)?;
-        map.serialize_entry("client", &self.client)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for VncConnected {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_server = ::qmp_events::__private::Slot::<VncServer>::Empty;
-        let mut field_client = ::qmp_events::__private::Slot::<
-            VncConnectedClient,
-        >::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "server" => field_server.fill(&mut map)?,
-                "client" => field_client.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_server = field_server.required("server", &mut object);
-        let field_client = field_client.required("client", &mut object);
-        match (field_server, field_client) {
-            (Some(field_server), Some(field_client)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        server: field_server,
-                        client: field_client,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_server, field_client) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "server",
-                                    field_server,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "client",
-                                    field_client,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncConnected {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "VncConnected")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for VncConnected {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_server: Option<VncServer> = None;
-        let mut field_client: Option<VncConnectedClient> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "server" => {
-                    reader
-                        .member_with(
-                            &mut field_server,
-                            <VncServer as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                "client" => {
-                    reader
-                        .member_with(
-                            &mut field_client,
-                            <VncConnectedClient as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            server: field_server?,
-            client: field_client?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for VncConnected {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.server, &path.join("server"), out);
-        ::qmp_events::__private::Drift::drift(&self.client, &path.join("client"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Client information
 ///
 /// Used for `VNC_DISCONNECTED` `data.client`, `VNC_INITIALIZED` `data.client`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct VncClient {
     /// IP address
     ///
     /// Wire name `"host"`; json-string.
-    pub host: String,
+    pub host: ::std::string::String,
     /// port number
     ///
     /// Wire name `"service"`; json-string.
-    pub service: String,
+    pub service: ::std::string::String,
     /// address family
     ///
     /// Wire name `"family"`; json-string.
@@ -5430,175 +1356,14 @@ pub struct VncClient {
     /// TLS dname
     ///
     /// Wire name `"x509_dname"`; json-string; optional.
-    pub x509_dname: Option<String>,
+    pub x509_dname: ::std::option::Option<::std::string::String>,
     /// SASL username
     ///
     /// Wire name `"sasl_username"`; json-string; optional.
-    pub sasl_username: Option<String>,
+    pub sasl_username: ::std::option::Option<::std::string::String>,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for VncClient {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("host", &self.host)?;
-        map.serialize_entry("service", &self.service)?;
-        map.serialize_entry("family", &self.family)?;
-        if let Some(value) = &self.x509_dname {
-            map.serialize_entry("x509_dname", value)?;
-        }
-        if let Some(value) = &self.sasl_username {
-            map.serialize_entry("sasl_username", value)?;
-        }
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for VncClient {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_host = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_service = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_family = ::qmp_events::__private::Slot::<Family>::Empty;
-        let mut field_x509_dname = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_sasl_username = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "host" => field_host.fill(&mut map)?,
-                "service" => field_service.fill(&mut map)?,
-                "family" => field_family.fill(&mut map)?,
-                "x509_dname" => field_x509_dname.fill(&mut map)?,
-                "sasl_username" => field_sasl_username.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_host = field_host.required("host", &mut object);
-        let field_service = field_service.required("service", &mut object);
-        let field_family = field_family.required("family", &mut object);
-        let field_x509_dname = field_x509_dname.optional("x509_dname", &mut object);
-        let field_sasl_username = field_sasl_username
-            .optional("sasl_username", &mut object);
-        match (
-            field_host,
-            field_service,
-            field_family,
-            field_x509_dname,
-            field_sasl_username,
-        ) {
-            (
-                Some(field_host),
-                Some(field_service),
-                Some(field_family),
-                Some(field_x509_dname),
-                Some(field_sasl_username),
-            ) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        host: field_host,
-                        service: field_service,
-                        family: field_family,
-                        x509_dname: field_x509_dname,
-                        sasl_username: field_sasl_username,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (
-                field_host,
-                field_service,
-                field_family,
-                field_x509_dname,
-                field_sasl_username,
-            ) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "host", field_host);
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "service",
-                                    field_service,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "family",
-                                    field_family,
-                                );
-                                ::qmp_events::__private::restore_optional(
-                                    raw,
-                                    "x509_dname",
-                                    field_x509_dname,
-                                );
-                                ::qmp_events::__private::restore_optional(
-                                    raw,
-                                    "sasl_username",
-                                    field_sasl_username,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncClient {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "VncClient")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for VncClient {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_host: Option<String> = None;
-        let mut field_service: Option<String> = None;
-        let mut field_family: Option<Family> = None;
-        let mut field_x509_dname: Option<String> = None;
-        let mut field_sasl_username: Option<String> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "host" => reader.member(&mut field_host)?,
-                "service" => reader.member(&mut field_service)?,
-                "family" => reader.member(&mut field_family)?,
-                "x509_dname" => reader.member(&mut field_x509_dname)?,
-                "sasl_username" => reader.member(&mut field_sasl_username)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            host: field_host?,
-            service: field_service?,
-            family: field_family?,
-            x509_dname: field_x509_dname,
-            sasl_username: field_sasl_username,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for VncClient {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.family, &path.join("family"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when the connection is closed.
@@ -5626,7 +1391,7 @@ impl ::qmp_events::__private::Drift for VncClient {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct VncDisconnected {
     /// Server information
     ///
@@ -5637,124 +1402,8 @@ pub struct VncDisconnected {
     /// Wire name `"client"`; json-object.
     pub client: VncClient,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for VncDisconnected {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("server", &self.server)?;
-        map.serialize_entry("client", &self.client)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for VncDisconnected {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_server = ::qmp_events::__private::Slot::<VncServer>::Empty;
-        let mut field_client = ::qmp_events::__private::Slot::<VncClient>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "server" => field_server.fill(&mut map)?,
-                "client" => field_client.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_server = field_server.required("server", &mut object);
-        let field_client = field_client.required("client", &mut object);
-        match (field_server, field_client) {
-            (Some(field_server), Some(field_client)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        server: field_server,
-                        client: field_client,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_server, field_client) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "server",
-                                    field_server,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "client",
-                                    field_client,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncDisconnected {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "VncDisconnected")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for VncDisconnected {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_server: Option<VncServer> = None;
-        let mut field_client: Option<VncClient> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "server" => {
-                    reader
-                        .member_with(
-                            &mut field_server,
-                            <VncServer as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                "client" => {
-                    reader
-                        .member_with(
-                            &mut field_client,
-                            <VncClient as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            server: field_server?,
-            client: field_client?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for VncDisconnected {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.server, &path.join("server"), out);
-        ::qmp_events::__private::Drift::drift(&self.client, &path.join("client"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted after authentication takes place (if any) and the VNC session is made active.
@@ -5782,7 +1431,7 @@ impl ::qmp_events::__private::Drift for VncDisconnected {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct VncInitialized {
     /// Server information
     ///
@@ -5793,124 +1442,8 @@ pub struct VncInitialized {
     /// Wire name `"client"`; json-object.
     pub client: VncClient,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for VncInitialized {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("server", &self.server)?;
-        map.serialize_entry("client", &self.client)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for VncInitialized {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_server = ::qmp_events::__private::Slot::<VncServer>::Empty;
-        let mut field_client = ::qmp_events::__private::Slot::<VncClient>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "server" => field_server.fill(&mut map)?,
-                "client" => field_client.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_server = field_server.required("server", &mut object);
-        let field_client = field_client.required("client", &mut object);
-        match (field_server, field_client) {
-            (Some(field_server), Some(field_client)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        server: field_server,
-                        client: field_client,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_server, field_client) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "server",
-                                    field_server,
-                                );
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "client",
-                                    field_client,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VncInitialized {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "VncInitialized")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for VncInitialized {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_server: Option<VncServer> = None;
-        let mut field_client: Option<VncClient> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "server" => {
-                    reader
-                        .member_with(
-                            &mut field_server,
-                            <VncServer as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                "client" => {
-                    reader
-                        .member_with(
-                            &mut field_client,
-                            <VncClient as ::qmp_events::__private::ReadFast>::read_fast,
-                        )?
-                }
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            server: field_server?,
-            client: field_client?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for VncInitialized {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.server, &path.join("server"), out);
-        ::qmp_events::__private::Drift::drift(&self.client, &path.join("client"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when the guest opens or closes a virtio-serial port.
@@ -5934,113 +1467,19 @@ impl ::qmp_events::__private::Drift for VncInitialized {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct VserportChange {
     /// device identifier of the virtio-serial port
     ///
     /// Wire name `"id"`; json-string.
-    pub id: String,
+    pub id: ::std::string::String,
     /// true if the guest has opened the virtio-serial port
     ///
     /// Wire name `"open"`; json-bool.
     pub open: bool,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for VserportChange {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("open", &self.open)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for VserportChange {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_id = ::qmp_events::__private::Slot::<String>::Empty;
-        let mut field_open = ::qmp_events::__private::Slot::<bool>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => field_id.fill(&mut map)?,
-                "open" => field_open.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_id = field_id.required("id", &mut object);
-        let field_open = field_open.required("open", &mut object);
-        match (field_id, field_open) {
-            (Some(field_id), Some(field_open)) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        id: field_id,
-                        open: field_open,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_id, field_open) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(raw, "id", field_id);
-                                ::qmp_events::__private::restore(raw, "open", field_open);
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for VserportChange {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "VserportChange")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for VserportChange {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_id: Option<String> = None;
-        let mut field_open: Option<bool> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "id" => reader.member(&mut field_id)?,
-                "open" => reader.member(&mut field_open)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            id: field_id?,
-            open: field_open?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for VserportChange {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// Emitted when the watchdog device's timer is expired.
@@ -6066,1963 +1505,146 @@ impl ::qmp_events::__private::Drift for VserportChange {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct Watchdog {
     /// Action that has been taken, it's one of the following: "reset", "shutdown", "poweroff", "pause", "debug", or "none"
     ///
     /// Wire name `"action"`; json-string.
     pub action: WatchdogAction,
     /// Members the spec does not describe, kept as sent (drift).
-    pub extra: ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-}
-
-impl ::qmp_events::__private::serde::Serialize for Watchdog {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::qmp_events::__private::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("action", &self.action)?;
-        ::qmp_events::__private::serialize_extra(&mut map, &self.extra)?;
-        map.end()
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for Watchdog {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        let mut field_action = ::qmp_events::__private::Slot::<WatchdogAction>::Empty;
-        let mut object = ::qmp_events::__private::Object::new();
-        while let Some(key) = map.next_key::<::qmp_events::__private::Key<'de>>()? {
-            match key.as_str() {
-                "action" => field_action.fill(&mut map)?,
-                _ => object.extra(key, &mut map)?,
-            }
-        }
-        let field_action = field_action.required("action", &mut object);
-        match (field_action,) {
-            (Some(field_action),) if object.is_clean() => {
-                Ok(
-                    Ok(Self {
-                        action: field_action,
-                        extra: object.into_extra(),
-                    }),
-                )
-            }
-            (field_action,) => {
-                Ok(
-                    Err(
-                        object
-                            .into_raw(|raw| {
-                                ::qmp_events::__private::restore(
-                                    raw,
-                                    "action",
-                                    field_action,
-                                );
-                            }),
-                    ),
-                )
-            }
-        }
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for Watchdog {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "Watchdog")
-    }
-}
-
-impl<'de> ::qmp_events::__private::ReadFast<'de> for Watchdog {
-    fn read_fast(reader: &mut ::qmp_events::__private::Reader<'de>) -> Option<Self> {
-        reader.begin_object()?;
-        let mut field_action: Option<WatchdogAction> = None;
-        let mut extra = ::qmp_events::__private::Map::new();
-        let mut first = true;
-        while let Some(key) = reader.next_member(&mut first)? {
-            match key {
-                "action" => reader.member(&mut field_action)?,
-                _ => reader.extra_member(key, &mut extra)?,
-            }
-        }
-        Some(Self {
-            action: field_action?,
-            extra,
-        })
-    }
-}
-
-impl ::qmp_events::__private::Drift for Watchdog {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        ::qmp_events::__private::Drift::drift(&self.action, &path.join("action"), out);
-        ::qmp_events::__private::report_extra(&self.extra, path, out);
-    }
+    #[qmp(extra)]
+    pub extra: ::qmp_events::Object,
 }
 
 /// A value of `BLOCK_IO_ERROR` `data.operation`, `BLOCK_JOB_ERROR` `data.operation`.
 ///
 /// The spec lists `"read"`, `"write"`. The set is open: any other string decodes into [`BlockOperation::Other`](Self::Other) and is reported as drift by the validators.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
 pub enum BlockOperation {
     /// `"read"`
+    #[qmp(rename = "read")]
     Read,
     /// `"write"`
+    #[qmp(rename = "write")]
     Write,
     /// A value the spec does not list (drift), kept as sent.
-    Other(String),
-}
-
-impl BlockOperation {
-    /// The values the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["read", "write"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Read => "read",
-            Self::Write => "write",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for BlockOperation {
-    fn from(value: &str) -> Self {
-        match value {
-            "read" => Self::Read,
-            "write" => Self::Write,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for BlockOperation {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::qmp_events::__private::serde::Serialize for BlockOperation {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for BlockOperation {
-    fn accept_str(
-        value: ::qmp_events::__private::Cow<'_, str>,
-    ) -> ::qmp_events::__private::Lenient<Self> {
-        Ok(
-            match &*value {
-                "read" => Self::Read,
-                "write" => Self::Write,
-                _ => Self::Other(value.into_owned()),
-            },
-        )
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockOperation {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "BlockOperation")
-    }
-}
-
-impl ::qmp_events::__private::Drift for BlockOperation {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        if let Self::Other(value) = self {
-            ::qmp_events::__private::check_value(Self::VALUES, value, path, out);
-        }
-    }
+    #[qmp(other)]
+    Other(::std::string::String),
 }
 
 /// A value of `BLOCK_IO_ERROR` `data.action`.
 ///
 /// The spec lists `"ignore"`, `"report"`, `"stop"`. The set is open: any other string decodes into [`BlockIoErrorAction::Other`](Self::Other) and is reported as drift by the validators.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
 pub enum BlockIoErrorAction {
     /// `"ignore"`: error has been ignored
+    #[qmp(rename = "ignore")]
     Ignore,
     /// `"report"`: error has been reported to the device
+    #[qmp(rename = "report")]
     Report,
     /// `"stop"`: the VM is going to stop because of the error
+    #[qmp(rename = "stop")]
     Stop,
     /// A value the spec does not list (drift), kept as sent.
-    Other(String),
-}
-
-impl BlockIoErrorAction {
-    /// The values the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["ignore", "report", "stop"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ignore => "ignore",
-            Self::Report => "report",
-            Self::Stop => "stop",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for BlockIoErrorAction {
-    fn from(value: &str) -> Self {
-        match value {
-            "ignore" => Self::Ignore,
-            "report" => Self::Report,
-            "stop" => Self::Stop,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for BlockIoErrorAction {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::qmp_events::__private::serde::Serialize for BlockIoErrorAction {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for BlockIoErrorAction {
-    fn accept_str(
-        value: ::qmp_events::__private::Cow<'_, str>,
-    ) -> ::qmp_events::__private::Lenient<Self> {
-        Ok(
-            match &*value {
-                "ignore" => Self::Ignore,
-                "report" => Self::Report,
-                "stop" => Self::Stop,
-                _ => Self::Other(value.into_owned()),
-            },
-        )
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockIoErrorAction {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "BlockIoErrorAction")
-    }
-}
-
-impl ::qmp_events::__private::Drift for BlockIoErrorAction {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        if let Self::Other(value) = self {
-            ::qmp_events::__private::check_value(Self::VALUES, value, path, out);
-        }
-    }
+    #[qmp(other)]
+    Other(::std::string::String),
 }
 
 /// A value of `BLOCK_JOB_CANCELLED` `data.type`, `BLOCK_JOB_COMPLETED` `data.type`, `BLOCK_JOB_READY` `data.type`.
 ///
 /// The spec lists `"stream"`, `"commit"`. The set is open: any other string decodes into [`BlockJobType::Other`](Self::Other) and is reported as drift by the validators.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
 pub enum BlockJobType {
     /// `"stream"`: image streaming
+    #[qmp(rename = "stream")]
     Stream,
     /// `"commit"`: block commit
+    #[qmp(rename = "commit")]
     Commit,
     /// A value the spec does not list (drift), kept as sent.
-    Other(String),
-}
-
-impl BlockJobType {
-    /// The values the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["stream", "commit"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Stream => "stream",
-            Self::Commit => "commit",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for BlockJobType {
-    fn from(value: &str) -> Self {
-        match value {
-            "stream" => Self::Stream,
-            "commit" => Self::Commit,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for BlockJobType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::qmp_events::__private::serde::Serialize for BlockJobType {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobType {
-    fn accept_str(
-        value: ::qmp_events::__private::Cow<'_, str>,
-    ) -> ::qmp_events::__private::Lenient<Self> {
-        Ok(
-            match &*value {
-                "stream" => Self::Stream,
-                "commit" => Self::Commit,
-                _ => Self::Other(value.into_owned()),
-            },
-        )
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobType {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "BlockJobType")
-    }
-}
-
-impl ::qmp_events::__private::Drift for BlockJobType {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        if let Self::Other(value) = self {
-            ::qmp_events::__private::check_value(Self::VALUES, value, path, out);
-        }
-    }
+    #[qmp(other)]
+    Other(::std::string::String),
 }
 
 /// A value of `BLOCK_JOB_ERROR` `data.action`.
 ///
 /// The spec lists `"ignore"`, `"report"`, `"stop"`. The set is open: any other string decodes into [`BlockJobErrorAction::Other`](Self::Other) and is reported as drift by the validators.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
 pub enum BlockJobErrorAction {
     /// `"ignore"`: error has been ignored, the job may fail later
+    #[qmp(rename = "ignore")]
     Ignore,
     /// `"report"`: error will be reported and the job canceled
+    #[qmp(rename = "report")]
     Report,
     /// `"stop"`: error caused job to be paused
+    #[qmp(rename = "stop")]
     Stop,
     /// A value the spec does not list (drift), kept as sent.
-    Other(String),
-}
-
-impl BlockJobErrorAction {
-    /// The values the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["ignore", "report", "stop"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ignore => "ignore",
-            Self::Report => "report",
-            Self::Stop => "stop",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for BlockJobErrorAction {
-    fn from(value: &str) -> Self {
-        match value {
-            "ignore" => Self::Ignore,
-            "report" => Self::Report,
-            "stop" => Self::Stop,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for BlockJobErrorAction {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::qmp_events::__private::serde::Serialize for BlockJobErrorAction {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for BlockJobErrorAction {
-    fn accept_str(
-        value: ::qmp_events::__private::Cow<'_, str>,
-    ) -> ::qmp_events::__private::Lenient<Self> {
-        Ok(
-            match &*value {
-                "ignore" => Self::Ignore,
-                "report" => Self::Report,
-                "stop" => Self::Stop,
-                _ => Self::Other(value.into_owned()),
-            },
-        )
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for BlockJobErrorAction {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "BlockJobErrorAction")
-    }
-}
-
-impl ::qmp_events::__private::Drift for BlockJobErrorAction {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        if let Self::Other(value) = self {
-            ::qmp_events::__private::check_value(Self::VALUES, value, path, out);
-        }
-    }
+    #[qmp(other)]
+    Other(::std::string::String),
 }
 
 /// A value of `GUEST_PANICKED` `data.action`.
 ///
 /// The spec says this is currently always `"pause"`. The set is open: any other string decodes into [`GuestPanickedAction::Other`](Self::Other) and is reported as drift by the validators.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
 pub enum GuestPanickedAction {
     /// `"pause"`
+    #[qmp(rename = "pause")]
     Pause,
     /// A value the spec does not list (drift), kept as sent.
-    Other(String),
-}
-
-impl GuestPanickedAction {
-    /// The values the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["pause"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pause => "pause",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for GuestPanickedAction {
-    fn from(value: &str) -> Self {
-        match value {
-            "pause" => Self::Pause,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GuestPanickedAction {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::qmp_events::__private::serde::Serialize for GuestPanickedAction {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for GuestPanickedAction {
-    fn accept_str(
-        value: ::qmp_events::__private::Cow<'_, str>,
-    ) -> ::qmp_events::__private::Lenient<Self> {
-        Ok(
-            match &*value {
-                "pause" => Self::Pause,
-                _ => Self::Other(value.into_owned()),
-            },
-        )
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for GuestPanickedAction {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "GuestPanickedAction")
-    }
-}
-
-impl ::qmp_events::__private::Drift for GuestPanickedAction {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        if let Self::Other(value) = self {
-            ::qmp_events::__private::check_value(Self::VALUES, value, path, out);
-        }
-    }
+    #[qmp(other)]
+    Other(::std::string::String),
 }
 
 /// A value of `SPICE_CONNECTED` `data.server.family`, `SPICE_CONNECTED` `data.client.family`, `SPICE_DISCONNECTED` `data.server.family`, `SPICE_DISCONNECTED` `data.client.family`, `SPICE_INITIALIZED` `data.server.family`, `SPICE_INITIALIZED` `data.client.family`, `VNC_CONNECTED` `data.server.family`, `VNC_CONNECTED` `data.client.family`, `VNC_DISCONNECTED` `data.server.family`, `VNC_DISCONNECTED` `data.client.family`, `VNC_INITIALIZED` `data.server.family`, `VNC_INITIALIZED` `data.client.family`.
 ///
 /// The spec lists `"ipv4"`, `"ipv6"`. The set is open: any other string decodes into [`Family::Other`](Self::Other) and is reported as drift by the validators.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
 pub enum Family {
     /// `"ipv4"`
+    #[qmp(rename = "ipv4")]
     Ipv4,
     /// `"ipv6"`
+    #[qmp(rename = "ipv6")]
     Ipv6,
     /// A value the spec does not list (drift), kept as sent.
-    Other(String),
-}
-
-impl Family {
-    /// The values the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["ipv4", "ipv6"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for Family {
-    fn from(value: &str) -> Self {
-        match value {
-            "ipv4" => Self::Ipv4,
-            "ipv6" => Self::Ipv6,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for Family {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::qmp_events::__private::serde::Serialize for Family {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for Family {
-    fn accept_str(
-        value: ::qmp_events::__private::Cow<'_, str>,
-    ) -> ::qmp_events::__private::Lenient<Self> {
-        Ok(
-            match &*value {
-                "ipv4" => Self::Ipv4,
-                "ipv6" => Self::Ipv6,
-                _ => Self::Other(value.into_owned()),
-            },
-        )
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for Family {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "Family")
-    }
-}
-
-impl ::qmp_events::__private::Drift for Family {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        if let Self::Other(value) = self {
-            ::qmp_events::__private::check_value(Self::VALUES, value, path, out);
-        }
-    }
+    #[qmp(other)]
+    Other(::std::string::String),
 }
 
 /// A value of `WATCHDOG` `data.action`.
 ///
 /// The spec lists `"reset"`, `"shutdown"`, `"poweroff"`, `"pause"`, `"debug"`, `"none"`. The set is open: any other string decodes into [`WatchdogAction::Other`](Self::Other) and is reported as drift by the validators.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
 pub enum WatchdogAction {
     /// `"reset"`
+    #[qmp(rename = "reset")]
     Reset,
     /// `"shutdown"`
+    #[qmp(rename = "shutdown")]
     Shutdown,
     /// `"poweroff"`
+    #[qmp(rename = "poweroff")]
     Poweroff,
     /// `"pause"`
+    #[qmp(rename = "pause")]
     Pause,
     /// `"debug"`
+    #[qmp(rename = "debug")]
     Debug,
     /// `"none"`
+    #[qmp(rename = "none")]
     None,
     /// A value the spec does not list (drift), kept as sent.
-    Other(String),
-}
-
-impl WatchdogAction {
-    /// The values the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "reset",
-        "shutdown",
-        "poweroff",
-        "pause",
-        "debug",
-        "none",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Reset => "reset",
-            Self::Shutdown => "shutdown",
-            Self::Poweroff => "poweroff",
-            Self::Pause => "pause",
-            Self::Debug => "debug",
-            Self::None => "none",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for WatchdogAction {
-    fn from(value: &str) -> Self {
-        match value {
-            "reset" => Self::Reset,
-            "shutdown" => Self::Shutdown,
-            "poweroff" => Self::Poweroff,
-            "pause" => Self::Pause,
-            "debug" => Self::Debug,
-            "none" => Self::None,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for WatchdogAction {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::qmp_events::__private::serde::Serialize for WatchdogAction {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for WatchdogAction {
-    fn accept_str(
-        value: ::qmp_events::__private::Cow<'_, str>,
-    ) -> ::qmp_events::__private::Lenient<Self> {
-        Ok(
-            match &*value {
-                "reset" => Self::Reset,
-                "shutdown" => Self::Shutdown,
-                "poweroff" => Self::Poweroff,
-                "pause" => Self::Pause,
-                "debug" => Self::Debug,
-                "none" => Self::None,
-                _ => Self::Other(value.into_owned()),
-            },
-        )
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for WatchdogAction {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "WatchdogAction")
-    }
-}
-
-impl ::qmp_events::__private::Drift for WatchdogAction {
-    fn drift(
-        &self,
-        path: &::qmp_events::__private::Path<'_>,
-        out: &mut Vec<::qmp_events::Violation>,
-    ) {
-        if let Self::Other(value) = self {
-            ::qmp_events::__private::check_value(Self::VALUES, value, path, out);
-        }
-    }
+    #[qmp(other)]
+    Other(::std::string::String),
 }
 
 /// `ACPIOSTInfo`, a type the spec names but describes elsewhere in `qapi-schema.json`: kept as the raw JSON object.
 ///
 /// Used for `ACPI_DEVICE_OST` `data`. Nothing about its members is assumed, so nothing is invented or lost.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ACPIOSTInfo(
-    pub ::qmp_events::__private::Map<String, ::qmp_events::__private::Value>,
-);
-
-impl ::qmp_events::__private::serde::Serialize for ACPIOSTInfo {
-    fn serialize<S: ::qmp_events::__private::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        ::qmp_events::__private::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
-
-impl<'de> ::qmp_events::__private::Accept<'de> for ACPIOSTInfo {
-    fn accept_map<A: ::qmp_events::__private::MapAccess<'de>>(
-        map: A,
-    ) -> Result<::qmp_events::__private::Lenient<Self>, A::Error> {
-        Ok(
-            <::qmp_events::__private::Map<
-                String,
-                ::qmp_events::__private::Value,
-            > as ::qmp_events::__private::Accept<'de>>::accept_map(map)?
-                .map(Self),
-        )
-    }
-}
-
-impl<'de> ::qmp_events::__private::serde::Deserialize<'de> for ACPIOSTInfo {
-    fn deserialize<D: ::qmp_events::__private::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::qmp_events::__private::strict(deserializer, "ACPIOSTInfo")
-    }
-}
-
-/// The schema these types were generated from, as the validators read it.
-pub static SCHEMA: ::qmp_events::Schema = ::qmp_events::Schema {
-    events: ::qmp_events::__private::Cow::Borrowed(
-        &[
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("ACPI_DEVICE_OST"),
-                data: ::qmp_events::__private::DataSchema::Opaque(
-                    ::qmp_events::__private::Cow::Borrowed("ACPIOSTInfo"),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("BALLOON_CHANGE"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("actual"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("BLOCK_IMAGE_CORRUPTED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("device"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("node-name"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: true,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("msg"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("offset"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: true,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("size"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: true,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("BLOCK_IO_ERROR"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("device"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("operation"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::Cow::Borrowed("read"),
-                                        ::qmp_events::__private::Cow::Borrowed("write"),
-                                    ],
-                                ),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("action"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::Cow::Borrowed("ignore"),
-                                        ::qmp_events::__private::Cow::Borrowed("report"),
-                                        ::qmp_events::__private::Cow::Borrowed("stop"),
-                                    ],
-                                ),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("BLOCK_JOB_CANCELLED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("type"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::Cow::Borrowed("stream"),
-                                        ::qmp_events::__private::Cow::Borrowed("commit"),
-                                    ],
-                                ),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("device"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("len"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("offset"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("speed"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("BLOCK_JOB_COMPLETED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("type"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::Cow::Borrowed("stream"),
-                                        ::qmp_events::__private::Cow::Borrowed("commit"),
-                                    ],
-                                ),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("device"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("len"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("offset"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("speed"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("error"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: true,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("BLOCK_JOB_ERROR"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("device"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("operation"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::Cow::Borrowed("read"),
-                                        ::qmp_events::__private::Cow::Borrowed("write"),
-                                    ],
-                                ),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("action"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::Cow::Borrowed("ignore"),
-                                        ::qmp_events::__private::Cow::Borrowed("report"),
-                                        ::qmp_events::__private::Cow::Borrowed("stop"),
-                                    ],
-                                ),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("BLOCK_JOB_READY"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("type"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::Cow::Borrowed("stream"),
-                                        ::qmp_events::__private::Cow::Borrowed("commit"),
-                                    ],
-                                ),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("device"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("len"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("offset"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("speed"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("DEVICE_DELETED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("device"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: true,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("path"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("DEVICE_TRAY_MOVED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("device"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("tray-open"),
-                                ty: ::qmp_events::__private::JsonKind::Boolean,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("GUEST_PANICKED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("action"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(
-                                    &[::qmp_events::__private::Cow::Borrowed("pause")],
-                                ),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("MEM_UNPLUG_ERROR"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("device"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("msg"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("NIC_RX_FILTER_CHANGED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("name"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("path"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("POWERDOWN"),
-                data: ::qmp_events::__private::DataSchema::None,
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("QUORUM_FAILURE"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("reference"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("sector-num"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed(
-                                    "sectors-count",
-                                ),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("QUORUM_REPORT_BAD"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("error"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: true,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("node-name"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("sector-num"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed(
-                                    "sectors-count",
-                                ),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("RESET"),
-                data: ::qmp_events::__private::DataSchema::None,
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("RESUME"),
-                data: ::qmp_events::__private::DataSchema::None,
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("RTC_CHANGE"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("offset"),
-                                ty: ::qmp_events::__private::JsonKind::Integer,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("SHUTDOWN"),
-                data: ::qmp_events::__private::DataSchema::None,
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("SPICE_CONNECTED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("server"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("port"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("client"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("port"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("SPICE_DISCONNECTED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("server"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("port"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("client"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("port"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("SPICE_INITIALIZED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("server"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("port"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("auth"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: true,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("client"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("port"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed(
-                                                "connection-id",
-                                            ),
-                                            ty: ::qmp_events::__private::JsonKind::Integer,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed(
-                                                "channel-type",
-                                            ),
-                                            ty: ::qmp_events::__private::JsonKind::Integer,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("channel-id"),
-                                            ty: ::qmp_events::__private::JsonKind::Integer,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("tls"),
-                                            ty: ::qmp_events::__private::JsonKind::Boolean,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("SPICE_MIGRATE_COMPLETED"),
-                data: ::qmp_events::__private::DataSchema::None,
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("MIGRATION"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("status"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("STOP"),
-                data: ::qmp_events::__private::DataSchema::None,
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("SUSPEND"),
-                data: ::qmp_events::__private::DataSchema::None,
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("SUSPEND_DISK"),
-                data: ::qmp_events::__private::DataSchema::None,
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("VNC_CONNECTED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("server"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("service"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("auth"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: true,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("client"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("service"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("VNC_DISCONNECTED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("server"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("service"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("auth"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: true,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("client"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("service"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("x509_dname"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: true,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed(
-                                                "sasl_username",
-                                            ),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: true,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("VNC_INITIALIZED"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("server"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("service"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("auth"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: true,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("client"),
-                                ty: ::qmp_events::__private::JsonKind::Object,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("host"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("service"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("family"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: false,
-                                            values: ::qmp_events::__private::Cow::Borrowed(
-                                                &[
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv4"),
-                                                    ::qmp_events::__private::Cow::Borrowed("ipv6"),
-                                                ],
-                                            ),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed("x509_dname"),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: true,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                        ::qmp_events::__private::FieldSchema {
-                                            name: ::qmp_events::__private::Cow::Borrowed(
-                                                "sasl_username",
-                                            ),
-                                            ty: ::qmp_events::__private::JsonKind::String,
-                                            optional: true,
-                                            values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                            members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                        },
-                                    ],
-                                ),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("VSERPORT_CHANGE"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("id"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("open"),
-                                ty: ::qmp_events::__private::JsonKind::Boolean,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(&[]),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("WAKEUP"),
-                data: ::qmp_events::__private::DataSchema::None,
-            },
-            ::qmp_events::__private::EventSchema {
-                name: ::qmp_events::__private::Cow::Borrowed("WATCHDOG"),
-                data: ::qmp_events::__private::DataSchema::Object(
-                    ::qmp_events::__private::Cow::Borrowed(
-                        &[
-                            ::qmp_events::__private::FieldSchema {
-                                name: ::qmp_events::__private::Cow::Borrowed("action"),
-                                ty: ::qmp_events::__private::JsonKind::String,
-                                optional: false,
-                                values: ::qmp_events::__private::Cow::Borrowed(
-                                    &[
-                                        ::qmp_events::__private::Cow::Borrowed("reset"),
-                                        ::qmp_events::__private::Cow::Borrowed("shutdown"),
-                                        ::qmp_events::__private::Cow::Borrowed("poweroff"),
-                                        ::qmp_events::__private::Cow::Borrowed("pause"),
-                                        ::qmp_events::__private::Cow::Borrowed("debug"),
-                                        ::qmp_events::__private::Cow::Borrowed("none"),
-                                    ],
-                                ),
-                                members: ::qmp_events::__private::Cow::Borrowed(&[]),
-                            },
-                        ],
-                    ),
-                ),
-            },
-        ],
-    ),
-};
-
-/// Checks a JSON message against the spec and returns every violation, each with a JSON
-/// pointer. Drift (new events, members, values) is reported as such; see
-/// [`Violation::is_drift`](::qmp_events::Violation::is_drift).
-pub fn validate(
-    message: &::qmp_events::__private::Value,
-) -> Vec<::qmp_events::Violation> {
-    SCHEMA.validate(message)
-}
+#[derive(Debug, Clone, PartialEq, Eq, Default, ::qmp_events::derive::Struct)]
+pub struct ACPIOSTInfo(pub ::qmp_events::Object);
