@@ -38,7 +38,7 @@ pub fn connect(
     let stream = UnixStream::connect(socket)
         .map_err(|e| CliError::new(format!("cannot connect to {name}: {e}")))?;
     let config = Config::new()
-        .greeting_timeout(timeout)
+        .handshake_timeout(timeout)
         .command_timeout(timeout)
         .oob(false)
         .keep_event_lines(keep_event_lines);
