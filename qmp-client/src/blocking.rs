@@ -205,7 +205,7 @@ impl<E: EventSet> Client<E> {
     fn handshake(mut io: Transport, config: &Config) -> Result<Self, Error> {
         let bound = config.handshake_timeout;
         let until = deadline(bound);
-        let mut lines = LineBuffer::new(config.max_line_len);
+        let mut lines = LineBuffer::with_max_skip(config.max_line_len, config.max_skip);
         let mut chunk = vec![0; CHUNK].into_boxed_slice();
         let mut closed = false;
         let first = loop {
@@ -522,5 +522,49 @@ fn read_more(
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => return Err(fail(closed, e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::FakeServer;
+
+    #[test]
+    fn endless_bytes_without_newline_close_the_connection() {
+        let server = FakeServer::start(|peer| {
+            peer.handshake()?;
+            peer.event("STOP", None)?;
+            // Far more than limit + skip allowance, and never a newline.
+            let chunk = vec![b'x'; 64 << 10];
+            for _ in 0..64 {
+                if peer.send_raw(&chunk).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        let mut config = Config::new().max_line_len(1024);
+        config.max_skip = 1 << 20;
+        let mut client =
+            Client::<qmp_events::Event>::connect_unix_with(server.path(), &config).unwrap();
+        let wait = Duration::from_secs(10);
+        assert_eq!(
+            client.next_event(wait).unwrap().unwrap().name(),
+            Some("STOP")
+        );
+        let err = client.next_event(wait).unwrap_err();
+        assert!(
+            matches!(err, Error::Protocol(ProtocolError::NoNewline { limit: 1024, len, .. })
+                if len > 1024 + (1 << 20)),
+            "{err:?}"
+        );
+        assert!(err.is_fatal() && client.is_closed());
+        assert!(matches!(client.next_event(wait), Err(Error::Disconnected)));
+        assert!(matches!(
+            client.execute("x", None),
+            Err(Error::Disconnected)
+        ));
     }
 }

@@ -25,6 +25,8 @@ pub struct Config {
     pub(crate) handshake_timeout: Duration,
     pub(crate) command_timeout: Duration,
     pub(crate) max_line_len: usize,
+    /// [`MAX_SKIP`], smaller in this crate's tests.
+    pub(crate) max_skip: usize,
     pub(crate) event_capacity: usize,
     pub(crate) oob: bool,
     pub(crate) keep_event_lines: bool,
@@ -37,6 +39,7 @@ impl Default for Config {
             handshake_timeout: Duration::from_secs(10),
             command_timeout: Duration::from_secs(60),
             max_line_len: DEFAULT_MAX_LINE_LEN,
+            max_skip: MAX_SKIP,
             event_capacity: 1024,
             oob: true,
             keep_event_lines: false,

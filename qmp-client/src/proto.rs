@@ -148,11 +148,12 @@ fn trim_end(bytes: &[u8]) -> &[u8] {
 }
 
 impl LineBuffer {
+    #[cfg(test)]
     pub(crate) fn new(limit: usize) -> Self {
         Self::with_max_skip(limit, crate::config::MAX_SKIP)
     }
 
-    /// A buffer that gives up on a line `max_skip` bytes past `limit` (tests use a small one).
+    /// A buffer that gives up on a line `max_skip` bytes past `limit`.
     pub(crate) fn with_max_skip(limit: usize, max_skip: usize) -> Self {
         LineBuffer {
             buf: Vec::new(),

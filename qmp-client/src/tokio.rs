@@ -190,7 +190,7 @@ impl<E: AsyncEventSet> Client<E> {
         S: AsyncRead + AsyncWrite + Send + 'static,
     {
         let (mut reader, mut writer) = ::tokio::io::split(stream);
-        let mut lines = LineBuffer::new(config.max_line_len);
+        let mut lines = LineBuffer::with_max_skip(config.max_line_len, config.max_skip);
         let mut chunk = vec![0; CHUNK];
 
         // One deadline for the whole handshake; `step` says what was awaited when it passed.
@@ -639,5 +639,59 @@ impl<E: AsyncEventSet> Stream for EventStream<E> {
                 Err(BroadcastStreamRecvError::Lagged(n)) => Err(Error::Lagged(n)),
             }));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::FakeServer;
+
+    #[::tokio::test]
+    async fn endless_bytes_without_newline_close_the_connection() {
+        let server = FakeServer::start(|peer| {
+            peer.handshake()?;
+            peer.expect()?;
+            peer.send_raw(b"{\"return\": ")?;
+            let chunk = vec![b'x'; 64 << 10];
+            for _ in 0..64 {
+                if peer.send_raw(&chunk).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        let mut config = Config::new().max_line_len(1024);
+        config.max_skip = 1 << 20;
+        let bounded = Duration::from_secs(30);
+        let client = Client::<qmp_events::Event>::connect_unix_with(server.path(), &config)
+            .await
+            .unwrap();
+        let mut events = client.events();
+        // The command waiting for the endless reply fails with the reason, and so does every
+        // stream before it ends.
+        let err = timeout(bounded, client.execute("x", None))
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Protocol(ProtocolError::NoNewline { limit: 1024, .. })
+            ),
+            "{err:?}"
+        );
+        assert!(err.is_fatal());
+        let item = timeout(bounded, events.recv()).await.unwrap();
+        assert!(
+            matches!(
+                item,
+                Some(Err(Error::Protocol(ProtocolError::NoNewline { .. })))
+            ),
+            "{item:?}"
+        );
+        assert!(timeout(bounded, events.recv()).await.unwrap().is_none());
+        assert!(client.is_closed());
     }
 }
