@@ -29,7 +29,8 @@ Exit status: 0 success, 1 validate found violations or invalid JSON, 2 usage or 
 pub const VALIDATE_HELP: &str = "\
 Check QMP messages, one JSON object per line, against the QMP events document
 
-Usage: qmp-events validate [--spec FILE | --spec-from SOCKET] [--cfg NAME]... [--json] [FILE|-]
+Usage: qmp-events validate [--spec FILE | --spec-from SOCKET] [--cfg NAME]... [--json]
+                           [--max-line-len BYTES] [FILE|-]
 
 Arguments:
   [FILE|-]  The messages to check (default and `-`: standard input); blank lines are ignored
@@ -45,20 +46,29 @@ Options:
                           schema's conditions; repeatable. Without any, every definition counts,
                           whatever its condition (stderr says which events have one)
       --json              Print one JSON object per line instead of text
+      --max-line-len BYTES
+                          The longest line checked (suffixes K, M, G: binary) [default: 64M,
+                          QEMU's own bound on a JSON value]. A longer line is never held in
+                          memory: it is skipped to its newline and reported, and the check goes
+                          on with the next line. A line with no newline within 1G past the
+                          limit (/dev/zero, say) stops the run with an error (exit 2)
   -h, --help              Print help
 
 Output (stdout), one line per violation, then a summary line:
   LINE: EVENT: /json/pointer: what is wrong
   LINE: -: invalid JSON: <error>
+  LINE: -: line too long: <length> bytes from byte <offset>, the limit is <limit>; skipped
   messages: N, known: K, unknown: U, violations: V, invalid-json: J
 EVENT is `-` when the message has no event name; the pointer `/` means the whole message.
+invalid-json counts every line that could not be read as a JSON object, too long ones included.
 Drift (an event, member or value the spec does not know, marked `(drift)`) counts as a
 violation. A command reply or greeting is not an event: it is reported as one (missing
 `event`, unknown member `return`).
 
 With --json each violation is {\"line\", \"event\", \"pointer\", \"kind\", <kind's fields>,
 \"message\", \"drift\"} (pointer \"\" is the whole message, as in RFC 6901), an invalid line has
-kind \"invalid_json\", and the last line is {\"summary\": {\"messages\", \"known\", \"unknown\",
+kind \"invalid_json\", an over-long one kind \"line_too_long\" (with \"len\", \"limit\" and
+\"offset\"), and the last line is {\"summary\": {\"messages\", \"known\", \"unknown\",
 \"violations\", \"invalid_json\"}}.
 
 Exit status: 0 no violations and no invalid JSON, 1 otherwise, 2 usage, I/O or spec errors.
@@ -68,16 +78,21 @@ Exit status: 0 no violations and no invalid JSON, 1 otherwise, 2 usage, I/O or s
 pub const WATCH_HELP: &str = "\
 Connect to a QMP unix socket and print each event as it arrives
 
-Usage: qmp-events watch [--json] [--timeout SECONDS] [--spec-from-live] SOCKET
+Usage: qmp-events watch [--json] [--timeout SECONDS] [--max-line-len BYTES] [--spec-from-live]
+                        SOCKET
 
 Arguments:
   SOCKET  The QMP unix socket (QEMU: -qmp unix:SOCKET,server=on,wait=off)
 
 Options:
       --json               Print each event line exactly as received (without the line ending)
-      --timeout SECONDS    How long each step of the handshake may take: the greeting,
-                           the capabilities reply, the schema with --spec-from-live
-                           [default: 10]
+      --timeout SECONDS    How long the whole handshake may take, however slowly the server
+                           sends: connecting, the greeting, the capabilities reply and the
+                           schema with --spec-from-live, under one deadline; from 0.001 to
+                           604800 (7 days) [default: 10]
+      --max-line-len BYTES The longest line read from the socket (suffixes K, M, G: binary)
+                           [default: 64M]; a longer one is skipped with a warning. Bytes that
+                           run on 1G past it without a newline end the watch (exit 2)
       --spec-from-live     Check each event against the schema of the QEMU being watched
                            (query-qmp-schema, asked once after connecting) instead of the
                            default spec
@@ -88,10 +103,12 @@ Text output, one line per event:
 The time is UTC (`-` when the message has none, or QEMU could not read the clock: -1/-1);
 nested values are compact JSON; what differs from the spec follows in brackets:
   [drift: /data: unknown member `sectors-count`] [invalid: /data: missing required member ...]
-Command replies are not printed; a line that is not JSON is skipped with a warning on stderr.
+Command replies are not printed; a line that is not JSON, or too long, is skipped with a
+warning on stderr.
 Runs until the socket closes (exit 0) or Ctrl-C.
 
-Exit status: 0 the socket closed, 2 cannot connect, not a QMP server, or I/O error.
+Exit status: 0 the socket closed, 2 cannot connect (no such file, not a socket, nothing
+listening), not a QMP server, the handshake timed out, or an I/O error.
 ";
 
 /// The help of `diff`.
@@ -153,6 +170,8 @@ pub struct ValidateArgs {
     pub json: bool,
     /// The input; `None` for standard input.
     pub input: Option<PathBuf>,
+    /// `--max-line-len`: the longest line checked; `None` for the default (64 MiB).
+    pub max_line_len: Option<usize>,
 }
 
 /// The arguments of `diff`.
@@ -173,8 +192,10 @@ pub struct DiffArgs {
 pub struct WatchArgs {
     /// `--json`.
     pub json: bool,
-    /// The bound of each handshake step.
+    /// The bound of the whole handshake (connect, greeting, negotiation, schema).
     pub timeout: Duration,
+    /// `--max-line-len`: the longest line read from the socket; `None` for the default.
+    pub max_line_len: Option<usize>,
     /// The QMP socket.
     pub socket: PathBuf,
     /// `--spec-from-live`: check events against the watched QEMU's own schema.
@@ -281,6 +302,10 @@ fn parse_validate(args: Vec<String>) -> Result<Command, String> {
                 "--cfg" => out
                     .cfg
                     .push(value_of("validate", &name, inline, &mut rest)?),
+                "--max-line-len" => {
+                    let value = value_of("validate", &name, inline, &mut rest)?;
+                    out.max_line_len = Some(parse_size("validate", &name, &value)?);
+                }
                 _ => return Err(unknown_option("validate", &name)),
             },
         }
@@ -304,14 +329,52 @@ fn parse_validate(args: Vec<String>) -> Result<Command, String> {
     Ok(Command::Validate(out))
 }
 
+/// The bounds of `--timeout`: 1 ms (below it, the OS rounds a socket timeout up or to "none")
+/// to 7 days.
+const TIMEOUT_RANGE: (f64, f64) = (0.001, 7.0 * 86_400.0);
+
+/// `--timeout SECONDS`: a finite number within [`TIMEOUT_RANGE`], checked here so that a value
+/// like `1e-10` or `1e300` is refused before anything runs.
 fn parse_timeout(value: &str) -> Result<Duration, String> {
+    let (min, max) = TIMEOUT_RANGE;
     value
+        .trim()
         .parse::<f64>()
         .ok()
-        .filter(|s| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+        .filter(|s| s.is_finite() && *s >= min && *s <= max)
         .map(Duration::from_secs_f64)
         .ok_or_else(|| {
-            format!("watch: `--timeout {value}`: expected a number of seconds in (0, 86400]")
+            format!(
+                "watch: `--timeout {value}`: expected a number of seconds from {min} (1 ms) to \
+                 {max} (7 days)"
+            )
+        })
+}
+
+/// `--max-line-len BYTES`: a positive byte count, with an optional binary suffix (`K`/`KiB`,
+/// `M`/`MiB`, `G`/`GiB`).
+fn parse_size(command: &str, name: &str, value: &str) -> Result<usize, String> {
+    let text = value.trim();
+    let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let (number, suffix) = text.split_at(digits);
+    let shift = match suffix.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        _ => u32::MAX,
+    };
+    number
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n > 0 && shift != u32::MAX)
+        .and_then(|n| n.checked_mul(1usize.checked_shl(shift)?))
+        .filter(|n| *n <= isize::MAX as usize / 2)
+        .ok_or_else(|| {
+            format!(
+                "{command}: `{name} {value}`: expected a positive number of bytes, optionally \
+                 with K, M or G (binary: 1K = 1024)"
+            )
         })
 }
 
@@ -319,6 +382,7 @@ fn parse_watch(args: Vec<String>) -> Result<Command, String> {
     let mut json = false;
     let mut spec_from_live = false;
     let mut timeout = Duration::from_secs(10);
+    let mut max_line_len = None;
     let mut positionals = Vec::new();
     let mut rest = items(args).into_iter();
     while let Some(item) = rest.next() {
@@ -333,6 +397,10 @@ fn parse_watch(args: Vec<String>) -> Result<Command, String> {
                 "--timeout" => {
                     timeout = parse_timeout(&value_of("watch", &name, inline, &mut rest)?)?;
                 }
+                "--max-line-len" => {
+                    let value = value_of("watch", &name, inline, &mut rest)?;
+                    max_line_len = Some(parse_size("watch", &name, &value)?);
+                }
                 "--spec-from-live" => {
                     no_value("watch", &name, &inline)?;
                     spec_from_live = true;
@@ -345,6 +413,7 @@ fn parse_watch(args: Vec<String>) -> Result<Command, String> {
         [socket] => Ok(Command::Watch(WatchArgs {
             json,
             timeout,
+            max_line_len,
             socket: PathBuf::from(socket),
             spec_from_live,
         })),
@@ -421,8 +490,51 @@ mod tests {
         assert!(parse(args(&["validate", "a", "b"])).is_err());
         assert!(parse(args(&["validate", "--json=yes"])).is_err());
         assert!(parse(args(&["watch"])).is_err());
-        assert!(parse(args(&["watch", "--timeout", "-1", "s"])).is_err());
+        for bad in [
+            "-1", "0", "1e-10", "0.0009", "nan", "inf", "1e300", "604801", "", "x",
+        ] {
+            let err = parse(args(&["watch", &format!("--timeout={bad}"), "s"])).unwrap_err();
+            assert!(
+                err.contains("expected a number of seconds from 0.001"),
+                "{bad}: {err}"
+            );
+        }
+        for good in ["0.001", "1", "604800"] {
+            assert!(
+                parse(args(&["watch", "--timeout", good, "s"])).is_ok(),
+                "{good}"
+            );
+        }
+        for bad in ["0", "-1", "1X", "K", "1.5M", "99999999999G"] {
+            let err = parse(args(&["validate", &format!("--max-line-len={bad}")])).unwrap_err();
+            assert!(
+                err.contains("expected a positive number of bytes"),
+                "{bad}: {err}"
+            );
+        }
         assert!(parse(args(&["watch", "--bogus", "s"])).is_err());
+    }
+
+    #[test]
+    fn max_line_len() {
+        for (text, bytes) in [
+            ("1", 1),
+            ("4096", 4096),
+            ("16K", 16 << 10),
+            ("2MiB", 2 << 20),
+        ] {
+            assert!(
+                matches!(
+                    parse(args(&["validate", "--max-line-len", text])),
+                    Ok(Command::Validate(ValidateArgs { max_line_len: Some(n), .. })) if n == bytes
+                ),
+                "{text}"
+            );
+        }
+        assert!(matches!(
+            parse(args(&["watch", "--max-line-len=1g", "s"])),
+            Ok(Command::Watch(WatchArgs { max_line_len: Some(n), .. })) if n == 1 << 30
+        ));
     }
 
     #[test]
@@ -433,6 +545,7 @@ mod tests {
             Ok(Command::Watch(WatchArgs {
                 json: false,
                 timeout: Duration::from_millis(500),
+                max_line_len: None,
                 socket: "--weird-socket".into(),
                 spec_from_live: false,
             }))

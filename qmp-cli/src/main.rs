@@ -3,9 +3,10 @@
 //! - `qmp-events validate [--spec FILE] [--json] [FILE|-]` checks captured QMP messages (one JSON
 //!   object per line) against the QMP events document: the validators generated into
 //!   `qmp-events`, or any document parsed at run time with `--spec`.
-//! - `qmp-events watch [--json] [--timeout SECONDS] [--spec-from-live] SOCKET` connects to a QEMU
-//!   QMP unix socket and prints each event as it arrives, checked against the default spec or,
-//!   with `--spec-from-live`, against that QEMU's own schema.
+//! - `qmp-events watch [--json] [--timeout SECONDS] [--max-line-len BYTES] [--spec-from-live]
+//!   SOCKET` connects to a QEMU QMP unix socket and prints each event as it arrives, checked
+//!   against the default spec or, with `--spec-from-live`, against that QEMU's own schema.
+//!   `--timeout` is one deadline for the whole handshake.
 //! - `qmp-events diff [--cfg NAME]... [--json] OLD NEW` compares two specs of any kind (legacy
 //!   document, QAPI schema, `query-qmp-schema` reply) as wire shapes, one line a difference.
 //! - `validate` also takes a QAPI schema or a `query-qmp-schema` reply with `--spec`, and asks a
@@ -15,6 +16,8 @@
 //! `qmp-events: ...`. Exit status: 0 success, 1 `validate` found violations (drift included) or
 //! invalid JSON, 2 usage, I/O, spec or connection errors. `--help` on every command. A reader that
 //! goes away (`qmp-events validate big.jsonl | head`) ends the command quietly, with status 0.
+//! Memory is bounded on any input: a line longer than `--max-line-len` (64 MiB by default) is
+//! skipped without being held; one with no newline within 1 GiB past it is an error.
 #![forbid(unsafe_code)]
 
 /// Like `eprintln!`, but a closed stderr (`... 2>&1 | head -1`) is no reason to panic: the

@@ -7,6 +7,12 @@
 //!
 //! Drift (an event, member or value the spec does not know) counts as a violation: it is printed,
 //! counted, and makes the exit status 1.
+//!
+//! Memory is bounded whatever the input: a line longer than `--max-line-len` (64 MiB by default,
+//! [`qmp_client::DEFAULT_MAX_LINE_LEN`]) is never held whole. It is skipped up to its newline,
+//! reported as a failed line (counted with the invalid ones) and the check goes on with the next
+//! line; if no newline comes within [`qmp_client::MAX_SKIP`] (1 GiB) past the limit, the input is
+//! not JSON lines (`/dev/zero`) and the run stops with an error naming the line and its offset.
 
 use crate::format::one_line;
 use crate::{CliError, Outcome};
@@ -217,6 +223,20 @@ struct JsonInvalid<'a> {
     drift: bool,
 }
 
+/// An over-long line as a `--json` line.
+#[derive(Serialize)]
+struct JsonTooLong<'a> {
+    line: u64,
+    event: Option<&'a str>,
+    pointer: &'a str,
+    kind: &'a str,
+    len: u64,
+    limit: usize,
+    offset: u64,
+    message: &'a str,
+    drift: bool,
+}
+
 /// The last `--json` line.
 #[derive(Serialize)]
 struct JsonSummary {
@@ -249,6 +269,29 @@ impl<W: Write> Report<W> {
             })
         } else {
             writeln!(self.out, "{line}: -: invalid JSON: {}", one_line(error))
+        }
+    }
+
+    fn too_long(&mut self, line: u64, long: &TooLong) -> io::Result<()> {
+        self.summary.invalid_json += 1;
+        let message = format!(
+            "line too long: {} bytes from byte {}, the limit is {}; skipped",
+            long.len, long.offset, long.limit
+        );
+        if self.json {
+            self.json_line(&JsonTooLong {
+                line,
+                event: None,
+                pointer: "",
+                kind: "line_too_long",
+                len: long.len,
+                limit: long.limit,
+                offset: long.offset,
+                message: &message,
+                drift: false,
+            })
+        } else {
+            writeln!(self.out, "{line}: -: {message}")
         }
     }
 
@@ -297,6 +340,110 @@ impl<W: Write> Report<W> {
 enum Failure {
     Read(io::Error),
     Write(io::Error),
+    /// A line with no newline within `max_skip` bytes past the limit.
+    NoNewline {
+        line: u64,
+        offset: u64,
+        len: u64,
+        limit: usize,
+    },
+}
+
+/// How long a line may be, and how far past that a line is skipped looking for its newline.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The longest line checked, in bytes, without its line ending.
+    pub max_line: usize,
+    /// How many bytes past `max_line` an over-long line may run before the input is given up.
+    pub max_skip: u64,
+}
+
+impl Limits {
+    /// `--max-line-len`, or the default; the client's skip allowance.
+    pub fn new(max_line: Option<usize>) -> Limits {
+        Limits {
+            max_line: max_line.unwrap_or(qmp_client::DEFAULT_MAX_LINE_LEN),
+            max_skip: qmp_client::MAX_SKIP as u64,
+        }
+    }
+}
+
+/// A line longer than the limit, skipped.
+struct TooLong {
+    /// Its length without the line ending.
+    len: u64,
+    limit: usize,
+    /// Where it starts in the input.
+    offset: u64,
+}
+
+/// What [`next_line`] read.
+enum Next {
+    /// The end of the input.
+    End,
+    /// A line in the buffer, its line ending removed; `usize` is how many bytes it took.
+    Line(usize),
+    /// An over-long line, skipped: how many bytes it took, and its length without the ending.
+    TooLong { taken: u64, len: u64 },
+}
+
+/// A line without its ending (`\n` or `\r\n`).
+fn content(bytes: &[u8]) -> &[u8] {
+    let line = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Reads the next line into `buf`, holding at most `limits.max_line` + 2 bytes of it. A longer
+/// line is read on (in bounded pieces, std's `read_until` finds the newline fast) and dropped;
+/// `Err(len)` when it runs `max_skip` bytes past the limit without a newline.
+fn next_line<R: BufRead>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+    limits: Limits,
+) -> Result<Next, Result<io::Error, u64>> {
+    buf.clear();
+    // Room for a line of the limit and its `\r\n`.
+    let room = (limits.max_line as u64).saturating_add(2);
+    let n = io::Read::take(&mut *input, room)
+        .read_until(b'\n', buf)
+        .map_err(Ok)?;
+    if n == 0 {
+        return Ok(Next::End);
+    }
+    let ended = buf.last() == Some(&b'\n');
+    if ended || (n as u64) < room {
+        // A whole line (the last one may lack its newline).
+        let len = content(buf).len();
+        if len <= limits.max_line {
+            buf.truncate(len);
+            return Ok(Next::Line(n));
+        }
+        let len = len as u64;
+        buf.clear();
+        return Ok(Next::TooLong {
+            taken: n as u64,
+            len,
+        });
+    }
+    // Over the limit and not ended: skip to the newline, 64 KiB at a time.
+    let mut taken = n as u64;
+    let give_up = (limits.max_line as u64).saturating_add(limits.max_skip);
+    loop {
+        buf.clear();
+        let n = io::Read::take(&mut *input, 64 << 10)
+            .read_until(b'\n', buf)
+            .map_err(Ok)?;
+        taken += n as u64;
+        if n == 0 || buf.last() == Some(&b'\n') {
+            let len = taken - (buf.len() - content(buf).len()) as u64;
+            buf.clear();
+            return Ok(Next::TooLong { taken, len });
+        }
+        if taken > give_up {
+            buf.clear();
+            return Err(Err(taken));
+        }
+    }
 }
 
 /// Checks every line of `input`, writing the report to `out`.
@@ -305,6 +452,7 @@ fn run_lines<R: BufRead, W: Write>(
     mut input: R,
     out: W,
     json: bool,
+    limits: Limits,
 ) -> Result<Summary, Failure> {
     let mut report = Report {
         out,
@@ -313,21 +461,48 @@ fn run_lines<R: BufRead, W: Write>(
     };
     let mut buf = Vec::new();
     let mut number = 0u64;
+    let mut offset = 0u64;
     loop {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf).map_err(Failure::Read)? == 0 {
-            break;
-        }
-        number += 1;
-        if buf.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        report.summary.messages += 1;
-        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let written = match checker.check(line) {
-            Ok(checked) => report.checked(number, &checked),
-            Err(error) => report.invalid(number, &error),
+        let start = offset;
+        let read = match next_line(&mut input, &mut buf, limits) {
+            Ok(read) => read,
+            Err(Ok(e)) => return Err(Failure::Read(e)),
+            Err(Err(len)) => {
+                // What was found so far is reported before the error.
+                report.out.flush().map_err(Failure::Write)?;
+                return Err(Failure::NoNewline {
+                    line: number + 1,
+                    offset: start,
+                    len,
+                    limit: limits.max_line,
+                });
+            }
+        };
+        let written = match read {
+            Next::End => break,
+            Next::TooLong { taken, len } => {
+                number += 1;
+                offset += taken;
+                report.summary.messages += 1;
+                let long = TooLong {
+                    len,
+                    limit: limits.max_line,
+                    offset: start,
+                };
+                report.too_long(number, &long)
+            }
+            Next::Line(taken) => {
+                number += 1;
+                offset += taken as u64;
+                if buf.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                report.summary.messages += 1;
+                match checker.check(&buf) {
+                    Ok(checked) => report.checked(number, &checked),
+                    Err(error) => report.invalid(number, &error),
+                }
+            }
         };
         written.map_err(Failure::Write)?;
     }
@@ -347,27 +522,49 @@ pub fn run(args: &crate::args::ValidateArgs) -> Result<Outcome, CliError> {
             let file = std::fs::File::open(path)
                 .map_err(|e| CliError::new(format!("cannot open {}: {e}", path.display())))?;
             (
-                Box::new(io::BufReader::new(file)),
+                Box::new(io::BufReader::with_capacity(64 << 10, file)),
                 path.display().to_string(),
             )
         }
     };
     let out = io::BufWriter::new(io::stdout().lock());
-    match run_lines(&checker, input, out, args.json) {
+    match run_lines(
+        &checker,
+        input,
+        out,
+        args.json,
+        Limits::new(args.max_line_len),
+    ) {
         Ok(summary) if summary.is_clean() => Ok(Outcome::Success),
         Ok(_) => Ok(Outcome::Findings),
         Err(Failure::Read(e)) => Err(CliError::new(format!("cannot read {name}: {e}"))),
         Err(Failure::Write(e)) => Err(CliError::output(e)),
+        Err(Failure::NoNewline {
+            line,
+            offset,
+            len,
+            limit,
+        }) => Err(CliError::new(format!(
+            "{name}: line {line} (from byte {offset}) has no newline in {len} bytes, far past the \
+             line limit of {limit} (--max-line-len): not JSON lines; stopped"
+        ))),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read as _;
 
     fn report(checker: &Checker, input: &str) -> String {
         let mut out = Vec::new();
-        let summary = run_lines(checker, input.as_bytes(), &mut out, false);
+        let summary = run_lines(
+            checker,
+            input.as_bytes(),
+            &mut out,
+            false,
+            Limits::new(None),
+        );
         assert!(summary.is_ok());
         String::from_utf8_lossy(&out).into_owned()
     }
@@ -398,6 +595,113 @@ mod tests {
             text,
             "messages: 1, known: 1, unknown: 0, violations: 0, invalid-json: 0\n"
         );
+    }
+
+    /// The report of `input` read with `limits`, and how the run ended.
+    fn report_with<R: BufRead>(
+        input: R,
+        limits: Limits,
+        json: bool,
+    ) -> (String, Result<(), String>) {
+        let mut out = Vec::new();
+        let result = match run_lines(&Checker::Typed, input, &mut out, json, limits) {
+            Ok(_) => Ok(()),
+            Err(Failure::NoNewline {
+                line,
+                offset,
+                len,
+                limit,
+            }) => Err(format!(
+                "line {line} from {offset}: no newline in {len} (limit {limit})"
+            )),
+            Err(Failure::Read(e) | Failure::Write(e)) => Err(e.to_string()),
+        };
+        (String::from_utf8_lossy(&out).into_owned(), result)
+    }
+
+    #[test]
+    fn an_over_long_line_is_skipped_and_the_next_one_checked() {
+        // 64 MiB without a newline, through a 1 KiB limit, between two events.
+        let first = "{\"event\": \"STOP\"}\n";
+        let input = first
+            .as_bytes()
+            .chain(io::repeat(b'x').take(64 << 20))
+            .chain(&b"\r\n{\"event\": \"BALLOON_CHANGE\", \"data\": {}}\n"[..]);
+        let limits = Limits {
+            max_line: 1024,
+            max_skip: 100 << 20,
+        };
+        let (text, result) = report_with(io::BufReader::new(input), limits, false);
+        assert_eq!(result, Ok(()));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[1],
+            format!(
+                "2: -: line too long: {} bytes from byte {}, the limit is 1024; skipped",
+                64 << 20,
+                first.len()
+            )
+        );
+        assert!(
+            lines[2].starts_with("3: BALLOON_CHANGE: /data: missing required member"),
+            "{text}"
+        );
+        assert!(text.ends_with("invalid-json: 1\n"), "{text}");
+
+        // The same in JSON.
+        let input = io::repeat(b'x').take(5000).chain(&b"\n"[..]);
+        let (text, _) = report_with(io::BufReader::new(input), limits, true);
+        let first: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        assert_eq!(first["kind"], "line_too_long");
+        assert_eq!(
+            (
+                first["len"].as_u64(),
+                first["limit"].as_u64(),
+                first["offset"].as_u64()
+            ),
+            (Some(5000), Some(1024), Some(0))
+        );
+    }
+
+    #[test]
+    fn lines_at_the_limit_pass_and_one_more_byte_does_not() {
+        let limits = Limits {
+            max_line: 4,
+            max_skip: 100,
+        };
+        for (input, expected) in [
+            (
+                "1234\n",
+                "messages: 1, known: 0, unknown: 0, violations: 0, invalid-json: 1",
+            ),
+            ("1234\r\n12345\n", "line too long: 5 bytes from byte 6"),
+            ("12345", "line too long: 5 bytes from byte 0"),
+            ("{}\n", "violations: 1"),
+        ] {
+            let (text, result) = report_with(input.as_bytes(), limits, false);
+            assert_eq!(result, Ok(()));
+            assert!(text.contains(expected), "{input:?}: {text}");
+        }
+        let (text, _) = report_with("1234\n".as_bytes(), limits, false);
+        assert!(text.starts_with("1: -: invalid JSON: "), "{text}");
+    }
+
+    #[test]
+    fn endless_input_without_newline_stops_with_an_error() {
+        // `/dev/zero`: one line that never ends.
+        let limits = Limits {
+            max_line: 1024,
+            max_skip: 1 << 20,
+        };
+        let input = "{\"event\": \"STOP\"}\n".as_bytes().chain(io::repeat(0));
+        let (text, result) = report_with(io::BufReader::new(input), limits, false);
+        let error = result.unwrap_err();
+        assert!(
+            error.starts_with("line 2 from 18: no newline in "),
+            "{error}"
+        );
+        // What was found before is reported.
+        assert!(text.starts_with("1: STOP: "), "{text}");
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! `qmp-events watch`: connects to a QMP unix socket with `qmp_client::Client`, negotiates
 //! capabilities and prints each event as it arrives, until the socket closes.
 //!
-//! Each step of the handshake (the greeting, the `qmp_capabilities` reply and, with
-//! `--spec-from-live`, the `query-qmp-schema` reply) must be over within `--timeout`, so that a
-//! silent or trickling socket does not hang forever; once it is done, the wait for events is
-//! unbounded. Events are printed in the order QEMU sent them, those that came during the
-//! handshake included; `--json` prints each line as QEMU sent it. Command replies are not
-//! printed; a line that is not JSON, or longer than the client's limit (64 MiB), is skipped with
-//! a warning on stderr.
+//! The whole handshake (the greeting, the `qmp_capabilities` reply and, with
+//! `--spec-from-live`, the `query-qmp-schema` reply) must be over within `--timeout`, one
+//! deadline however slowly the server sends, so that a silent or trickling socket does not hang
+//! forever; once it is done, the wait for events is unbounded. Events are printed in the order
+//! QEMU sent them, those that came during the handshake included; `--json` prints each line as
+//! QEMU sent it. Command replies are not printed; a line that is not JSON, or longer than
+//! `--max-line-len` (64 MiB by default), is skipped with a warning on stderr. A peer that sends
+//! bytes without a newline, on and on, ends the watch with an error (exit 2) once 1 GiB past the
+//! limit, memory staying bounded by the limit.
 
 use crate::args::WatchArgs;
 use crate::format::{self, one_line};
@@ -106,6 +108,21 @@ impl<W: Write> Session<W> {
                         self.socket
                     )));
                 }
+                Err(Error::Protocol(ProtocolError::NoNewline { len, limit, head })) => {
+                    return Err(CliError::new(format!(
+                        "{}: no newline after {len} bytes (the line limit is {limit}, \
+                         --max-line-len): not a QMP stream, giving up: `{}`",
+                        self.socket,
+                        preview(&head)
+                    )));
+                }
+                Err(e) if e.is_fatal() => {
+                    return Err(CliError::new(format!(
+                        "{}: {}",
+                        self.socket,
+                        one_line(&e.to_string())
+                    )));
+                }
                 Err(e) => self.warn(&e),
             }
         }
@@ -114,10 +131,11 @@ impl<W: Write> Session<W> {
 
 /// Runs `watch`.
 pub fn run(args: &WatchArgs) -> Result<Outcome, CliError> {
-    let mut client = crate::live::connect(&args.socket, args.timeout, args.json)?;
+    let deadline = crate::live::Deadline::after(args.timeout);
+    let mut client = crate::live::connect(&args.socket, deadline, args.json, args.max_line_len)?;
     let socket = args.socket.display().to_string();
     let schema = match args.spec_from_live {
-        true => Some(crate::live::query_schema(&mut client, &socket)?),
+        true => Some(crate::live::query_schema(&mut client, &socket, deadline)?),
         false => None,
     };
     note!(

@@ -286,3 +286,34 @@ fn help_and_version() {
         assert_eq!(stderr(&output), "");
     }
 }
+
+#[test]
+fn an_over_long_line_is_reported_and_the_next_one_checked() {
+    // 3 MiB without a newline through a 1 KiB limit, then an event: memory stays near the limit,
+    // the long line is one failed line, and the check goes on.
+    let long = "x".repeat(3 << 20);
+    let input = format!("{long}\n{{\"event\": \"BALLOON_CHANGE\", \"data\": {{\"actual\": 1}}}}\n");
+    let output = run_with_stdin(&["validate", "--max-line-len", "1K", "-"], &input);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "1: -: line too long: {} bytes from byte 0, the limit is 1024; skipped\n\
+             messages: 2, known: 1, unknown: 0, violations: 0, invalid-json: 1\n",
+            3 << 20
+        )
+    );
+}
+
+#[test]
+fn endless_input_without_newline_ends_with_an_error() {
+    // `/dev/zero` never ends and has no newline: validate gives up 1 GiB past the limit.
+    let output = run(&["validate", "--max-line-len", "1K", "/dev/zero"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.starts_with("qmp-events: /dev/zero: line 1 (from byte 0) has no newline in ")
+            && err.contains("the line limit of 1024 (--max-line-len): not JSON lines; stopped"),
+        "{err}"
+    );
+}

@@ -171,6 +171,76 @@ fn a_silent_server_times_out() {
 }
 
 #[test]
+fn a_regular_file_or_a_missing_path_is_said_so() {
+    let dir = SocketDir::new("not-a-socket");
+    std::fs::write(dir.socket(), "").expect("a regular file");
+    let output = watch(&[], &dir);
+    assert_eq!(output.status.code(), Some(2));
+    let err = text(&output.stderr);
+    assert!(err.contains("is a regular file, not a socket"), "{err}");
+    std::fs::remove_file(dir.socket()).expect("removed");
+    let output = watch(&[], &dir);
+    assert_eq!(output.status.code(), Some(2));
+    let err = text(&output.stderr);
+    assert!(err.contains(": no such file or directory"), "{err}");
+}
+
+#[test]
+fn bad_timeouts_are_refused_before_connecting() {
+    let dir = SocketDir::new("bad-timeout");
+    for bad in ["1e-10", "0", "nan", "inf", "1e300", "-1"] {
+        let output = watch(&[&format!("--timeout={bad}")], &dir);
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        let err = text(&output.stderr);
+        assert!(
+            err.contains("expected a number of seconds from 0.001 (1 ms) to 604800 (7 days)"),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_dripped_negotiation_hits_the_same_deadline() {
+    // The greeting comes at once, the capabilities reply one byte every 50 ms: the deadline
+    // bounds the whole handshake, not each step or each read.
+    assert_fails(
+        "drip-caps",
+        &["--timeout", "0.3"],
+        |mut s| {
+            let id = greet_and_read_capabilities(&mut s);
+            for byte in format!("{{\"return\": {{}}, \"id\": {id}}}\r\n").bytes() {
+                if s.write_all(&[byte]).is_err() {
+                    return;
+                }
+                thread::sleep(std::time::Duration::from_millis(50));
+            }
+        },
+        "timed out after 300ms waiting for reply to `qmp_capabilities`",
+    );
+}
+
+#[test]
+fn an_over_long_line_is_skipped_with_a_warning() {
+    let dir = SocketDir::new("long-line");
+    let server = serve(&dir, |mut s| {
+        let id = greet_and_read_capabilities(&mut s);
+        let long = "x".repeat(3 << 20);
+        let rest = format!("{{\"return\": {{}}, \"id\": {id}}}\r\n{long}\r\n{BALLOON}\r\n");
+        s.write_all(rest.as_bytes()).expect("send");
+    });
+    let output = watch(&["--json", "--max-line-len", "64K"], &dir);
+    server.join().expect("the server ran");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), format!("{BALLOON}\n"));
+    let err = text(&output.stderr);
+    assert!(
+        err.contains(&format!("ignoring a line of {} bytes from ", 3 << 20))
+            && err.contains("(the limit is 65536)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_refused_negotiation_exits_2() {
     assert_fails(
         "refused",

@@ -201,17 +201,19 @@ impl<E: EventSet> Client<E> {
         Self::handshake(Transport::Tcp(stream), config)
     }
 
+    /// Reads the greeting and negotiates, all within [`Config::handshake_timeout`].
     fn handshake(mut io: Transport, config: &Config) -> Result<Self, Error> {
-        let mut lines = LineBuffer::new(config.max_line_len);
+        let bound = config.handshake_timeout;
+        let until = deadline(bound);
+        let mut lines = LineBuffer::with_max_skip(config.max_line_len, config.max_skip);
         let mut chunk = vec![0; CHUNK].into_boxed_slice();
         let mut closed = false;
-        let until = deadline(config.greeting_timeout);
         let first = loop {
             if let Some(frame) = lines.next_frame() {
                 break proto::classify::<E>(frame);
             }
             if !read_more(&mut io, &mut lines, &mut chunk, until, &mut closed)? {
-                return Err(Error::timeout("the QMP greeting", config.greeting_timeout));
+                return Err(Error::timeout("the QMP greeting", bound));
             }
         };
         let greeting = proto::greeting(first)?;
@@ -229,7 +231,8 @@ impl<E: EventSet> Client<E> {
             abandoned: Abandoned::default(),
             closed,
         };
-        client.execute("qmp_capabilities", proto::capabilities_arguments(oob))?;
+        let arguments = proto::capabilities_arguments(oob);
+        client.run_until("qmp_capabilities", arguments, until, bound, false)?;
         Ok(client)
     }
 
@@ -292,17 +295,33 @@ impl<E: EventSet> Client<E> {
         timeout: Duration,
         oob: bool,
     ) -> Result<Value, Error> {
+        self.run_until(command, arguments, deadline(timeout), timeout, oob)
+    }
+
+    /// Runs a command whose reply must come before `until` (`bound` names that time in errors).
+    fn run_until(
+        &mut self,
+        command: &str,
+        arguments: Option<Value>,
+        until: Option<Instant>,
+        bound: Duration,
+        oob: bool,
+    ) -> Result<Value, Error> {
         if self.closed {
             return Err(Error::Disconnected);
         }
         self.next_id += 1;
         let id = self.next_id;
-        self.send(&proto::request(command, arguments, id, oob), command)?;
-        let until = deadline(timeout);
+        let send_bound = until.map_or(bound, |at| at.saturating_duration_since(Instant::now()));
+        self.send(
+            &proto::request(command, arguments, id, oob),
+            command,
+            send_bound,
+        )?;
         loop {
             let Some((incoming, line)) = self.next_incoming(until)? else {
                 self.abandoned.insert(id);
-                return Err(Error::timeout(format!("reply to `{command}`"), timeout));
+                return Err(Error::timeout(format!("reply to `{command}`"), bound));
             };
             match incoming {
                 Incoming::Reply(reply) if reply.our_id() == Some(id) => {
@@ -316,6 +335,7 @@ impl<E: EventSet> Client<E> {
                 Incoming::Event(msg) => self.enqueue(Queued::Event(msg, line)),
                 Incoming::Problem(problem) => self.enqueue(Queued::Problem(problem)),
                 Incoming::Greeting(raw) => self.enqueue(Queued::Problem(unexpected(&raw))),
+                Incoming::Fatal(problem) => return Err(Error::Protocol(problem)),
             }
         }
     }
@@ -328,7 +348,8 @@ impl<E: EventSet> Client<E> {
     /// [`Error::Protocol`] for a line that was dropped (not JSON, too long, a reply with an
     /// unknown `id`) and [`Error::Lagged`] when more events arrived during a command than
     /// [`Config::event_capacity`] (the oldest were dropped). [`Error::Disconnected`] once the
-    /// connection is closed and the queue is empty.
+    /// connection is closed and the queue is empty; [`ProtocolError::NoNewline`] (endless bytes
+    /// without a newline) closes it.
     pub fn next_event(&mut self, timeout: Duration) -> Result<Option<Message<E>>, Error> {
         Ok(self.next_event_and_line(timeout)?.map(|(msg, _)| msg))
     }
@@ -364,7 +385,9 @@ impl<E: EventSet> Client<E> {
             };
             match incoming {
                 Incoming::Event(msg) => return Ok(Some((msg, line))),
-                Incoming::Problem(problem) => return Err(Error::Protocol(problem)),
+                Incoming::Problem(problem) | Incoming::Fatal(problem) => {
+                    return Err(Error::Protocol(problem));
+                }
                 Incoming::Greeting(raw) => return Err(Error::Protocol(unexpected(&raw))),
                 Incoming::Reply(reply) => {
                     if !reply.our_id().is_some_and(|old| self.abandoned.take(old)) {
@@ -384,7 +407,7 @@ impl<E: EventSet> Client<E> {
     }
 
     /// The next message (with its line, if it is an event and [`Config::keep_event_lines`] is
-    /// on), or `None` when `until` passes.
+    /// on), or `None` when `until` passes. [`Incoming::Fatal`] closes the connection.
     fn next_incoming(
         &mut self,
         until: Option<Instant>,
@@ -396,6 +419,9 @@ impl<E: EventSet> Client<E> {
                     _ => None,
                 };
                 let incoming = proto::classify(frame);
+                if let Incoming::Fatal(_) = incoming {
+                    self.closed = true;
+                }
                 // A line that decoded is UTF-8; lossy only to be safe.
                 let line = match (&incoming, bytes) {
                     (Incoming::Event(_), Some(bytes)) => {
@@ -420,12 +446,11 @@ impl<E: EventSet> Client<E> {
         }
     }
 
-    fn send(&mut self, line: &[u8], command: &str) -> Result<(), Error> {
+    /// Sends a whole line within `bound` (an OS write timeout, at least 1 ms).
+    fn send(&mut self, line: &[u8], command: &str, bound: Duration) -> Result<(), Error> {
         let result = self
             .io
-            .set_write_timeout(Some(
-                self.config.command_timeout.max(Duration::from_millis(1)),
-            ))
+            .set_write_timeout(Some(bound.max(Duration::from_millis(1))))
             .and_then(|()| self.io.write_all(line));
         result.map_err(|e| {
             // Part of the line may be out: the stream can no longer be trusted.
@@ -434,8 +459,7 @@ impl<E: EventSet> Client<E> {
                 ErrorKind::WouldBlock | ErrorKind::TimedOut => Error::io(io::Error::new(
                     ErrorKind::TimedOut,
                     format!(
-                        "sending `{command}` took longer than {:?}; the connection is closed",
-                        self.config.command_timeout
+                        "sending `{command}` took longer than {bound:?}; the connection is closed"
                     ),
                 )),
                 ErrorKind::BrokenPipe | ErrorKind::ConnectionReset => Error::Disconnected,
@@ -498,5 +522,49 @@ fn read_more(
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => return Err(fail(closed, e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::FakeServer;
+
+    #[test]
+    fn endless_bytes_without_newline_close_the_connection() {
+        let server = FakeServer::start(|peer| {
+            peer.handshake()?;
+            peer.event("STOP", None)?;
+            // Far more than limit + skip allowance, and never a newline.
+            let chunk = vec![b'x'; 64 << 10];
+            for _ in 0..64 {
+                if peer.send_raw(&chunk).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        let mut config = Config::new().max_line_len(1024);
+        config.max_skip = 1 << 20;
+        let mut client =
+            Client::<qmp_events::Event>::connect_unix_with(server.path(), &config).unwrap();
+        let wait = Duration::from_secs(10);
+        assert_eq!(
+            client.next_event(wait).unwrap().unwrap().name(),
+            Some("STOP")
+        );
+        let err = client.next_event(wait).unwrap_err();
+        assert!(
+            matches!(err, Error::Protocol(ProtocolError::NoNewline { limit: 1024, len, .. })
+                if len > 1024 + (1 << 20)),
+            "{err:?}"
+        );
+        assert!(err.is_fatal() && client.is_closed());
+        assert!(matches!(client.next_event(wait), Err(Error::Disconnected)));
+        assert!(matches!(
+            client.execute("x", None),
+            Err(Error::Disconnected)
+        ));
     }
 }

@@ -16,6 +16,7 @@ use std::time::Duration;
 /// | [`Qmp`](Error::Qmp): the server answered the command with an error | usable |
 /// | [`Timeout`](Error::Timeout) of a command | usable (a late reply is dropped) |
 /// | [`Protocol`](Error::Protocol) from `next_event` or an event stream: a line was skipped | usable |
+/// | [`Protocol`](Error::Protocol)`(`[`NoNewline`](ProtocolError::NoNewline)`)`: endless bytes without a newline | closed |
 /// | [`Lagged`](Error::Lagged): events were dropped for this reader | usable |
 /// | [`OobUnavailable`](Error::OobUnavailable) | usable |
 /// | [`Io`](Error::Io), [`Disconnected`](Error::Disconnected) | closed |
@@ -29,7 +30,8 @@ pub enum Error {
     /// closed.
     Io(Arc<io::Error>),
     /// The server sent something the protocol does not allow. From `connect_*` (a bad greeting)
-    /// it is fatal; anywhere else the offending line was skipped and the connection goes on.
+    /// it is fatal; anywhere else the offending line was skipped and the connection goes on,
+    /// except after [`ProtocolError::NoNewline`], which closes it.
     Protocol(ProtocolError),
     /// Something did not happen in time: connecting, the greeting or a command's reply. (A
     /// command that cannot be sent in time is an [`Error::Io`] of kind `TimedOut`: part of it
@@ -54,10 +56,13 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether the connection is gone after this error ([`Error::Io`], [`Error::Disconnected`]).
-    /// Every other error leaves the client usable.
+    /// Whether the connection is gone after this error ([`Error::Io`], [`Error::Disconnected`],
+    /// [`ProtocolError::NoNewline`]). Every other error leaves the client usable.
     pub fn is_fatal(&self) -> bool {
-        matches!(self, Error::Io(_) | Error::Disconnected)
+        matches!(
+            self,
+            Error::Io(_) | Error::Disconnected | Error::Protocol(ProtocolError::NoNewline { .. })
+        )
     }
 
     /// The QMP error reply, if this is one.
@@ -167,6 +172,18 @@ pub enum ProtocolError {
         /// The line's first bytes.
         head: String,
     },
+    /// A line that ran on for [`MAX_SKIP`](crate::MAX_SKIP) bytes past
+    /// [`Config::max_line_len`](crate::Config::max_line_len) without a newline (a peer sending
+    /// endless bytes, say). The stream is not line-delimited QMP and cannot be resynchronised:
+    /// unlike the other protocol errors, this one is fatal and closes the connection.
+    NoNewline {
+        /// How many bytes of the line were read (and dropped).
+        len: usize,
+        /// The line limit.
+        limit: usize,
+        /// The line's first bytes.
+        head: String,
+    },
     /// A reply whose `id` is not one of a command this client is waiting for (or one without
     /// an `id`). Replies to commands that timed out or were cancelled are dropped silently.
     UnknownId {
@@ -204,6 +221,11 @@ impl fmt::Display for ProtocolError {
                     "line of {len} bytes exceeds the limit of {limit}: {head}"
                 )
             }
+            ProtocolError::NoNewline { len, limit, head } => write!(
+                f,
+                "no newline after {len} bytes (the line limit is {limit}): not a line-delimited \
+                 QMP stream: {head}"
+            ),
             ProtocolError::UnknownId { id: Some(id), line } => {
                 write!(f, "reply with unknown id {id}: {line}")
             }

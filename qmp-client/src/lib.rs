@@ -49,10 +49,15 @@
 //! # Robustness
 //!
 //! - A line that is not a JSON object, a reply with an unknown `id` or a line longer than
-//!   [`Config::max_line_len`] is skipped and reported in order with the events (as an error
-//!   from `next_event`, or an error item of an event stream); the connection goes on. An
-//!   over-long line is never held whole: memory stays bounded by the limit.
-//! - Timeouts (connect, greeting, each command) never lose the line framing: bytes read stay
+//!   [`Config::max_line_len`] (64 MiB by default, QEMU's own bound on a JSON value) is skipped
+//!   and reported in order with the events (as an error from `next_event`, or an error item of
+//!   an event stream); the connection goes on with the next line. An over-long line is never held
+//!   whole: memory stays bounded by the limit. A "line" that runs on for [`MAX_SKIP`] (1 GiB)
+//!   past the limit without a newline ends the connection with
+//!   [`ProtocolError::NoNewline`], so that a peer sending endless bytes ends in an error.
+//! - The handshake (greeting and `qmp_capabilities`) is bounded by one deadline,
+//!   [`Config::handshake_timeout`], however slowly the server drips its bytes.
+//! - Timeouts (connect, handshake, each command) never lose the line framing: bytes read stay
 //!   buffered until their line is complete, and a reply that comes after its command gave up is
 //!   dropped quietly.
 //! - The async client's memory is bounded too: events wait in one broadcast buffer of
@@ -72,7 +77,7 @@ mod proto;
 pub mod tokio;
 
 pub use blocking::{Client, EventLine};
-pub use config::Config;
+pub use config::{Config, DEFAULT_MAX_LINE_LEN, MAX_SKIP};
 pub use error::{Error, ProtocolError, QmpError};
 pub use greeting::{Greeting, QemuVersion, Version};
 

@@ -26,6 +26,8 @@ pub(crate) struct LineBuffer {
     /// Bytes before this index (from `start`) are known to hold no newline.
     scanned: usize,
     limit: usize,
+    /// How many bytes past `limit` an over-long line may run before the stream is given up.
+    max_skip: usize,
     /// The line being dropped, when it outgrew the limit.
     discard: Option<Discard>,
 }
@@ -37,6 +39,9 @@ pub(crate) enum Frame<'a> {
     Line(&'a [u8]),
     /// A line longer than the limit.
     TooLong(Discard),
+    /// A line that ran on for `max_skip` bytes past the limit without a newline: the stream is
+    /// not line-delimited, and nothing more can be read from it.
+    NoNewline(Discard),
 }
 
 /// What is kept of an over-long line: its length, first and last bytes.
@@ -89,6 +94,15 @@ impl Discard {
             head: excerpt(&self.head),
         }
     }
+
+    /// The report of a line given up without a newline.
+    pub(crate) fn into_no_newline(self) -> ProtocolError {
+        ProtocolError::NoNewline {
+            len: self.len,
+            limit: self.limit,
+            head: excerpt(&self.head),
+        }
+    }
 }
 
 /// `7` from `..., "id": 7}`.
@@ -134,12 +148,19 @@ fn trim_end(bytes: &[u8]) -> &[u8] {
 }
 
 impl LineBuffer {
+    #[cfg(test)]
     pub(crate) fn new(limit: usize) -> Self {
+        Self::with_max_skip(limit, crate::config::MAX_SKIP)
+    }
+
+    /// A buffer that gives up on a line `max_skip` bytes past `limit`.
+    pub(crate) fn with_max_skip(limit: usize, max_skip: usize) -> Self {
         LineBuffer {
             buf: Vec::new(),
             start: 0,
             scanned: 0,
             limit,
+            max_skip,
             discard: None,
         }
     }
@@ -155,19 +176,22 @@ impl LineBuffer {
         self.buf.extend_from_slice(bytes);
     }
 
-    /// The next whole line, if there is one.
+    /// The next whole line, if there is one. After [`Frame::NoNewline`] the buffer is spent: the
+    /// caller closes the stream.
     pub(crate) fn next_frame(&mut self) -> Option<Frame<'_>> {
         let found = self.buf[self.scanned..].iter().position(|&b| b == b'\n');
         let Some(offset) = found else {
             self.scanned = self.buf.len();
             if self.discard.is_some() || self.buf.len() - self.start > self.limit {
                 let limit = self.limit;
-                self.discard
-                    .get_or_insert_with(|| Discard::new(limit))
-                    .add(&self.buf[self.start..]);
+                let discard = self.discard.get_or_insert_with(|| Discard::new(limit));
+                discard.add(&self.buf[self.start..]);
                 self.buf.clear();
                 self.start = 0;
                 self.scanned = 0;
+                if discard.len - self.limit > self.max_skip {
+                    return self.discard.take().map(Frame::NoNewline);
+                }
             }
             return None;
         };
@@ -211,6 +235,8 @@ pub(crate) enum Incoming<E> {
     Greeting(Value),
     /// A line that was skipped.
     Problem(ProtocolError),
+    /// The stream cannot be read any further ([`ProtocolError::NoNewline`]): close it.
+    Fatal(ProtocolError),
 }
 
 /// A reply: `{"return": ...}` or `{"error": ...}`, with its `id`.
@@ -282,6 +308,7 @@ pub(crate) fn classify<E: EventSet>(frame: Frame<'_>) -> Incoming<E> {
             }),
             None => Incoming::Problem(discard.into_error()),
         },
+        Frame::NoNewline(discard) => Incoming::Fatal(discard.into_no_newline()),
     }
 }
 
@@ -334,7 +361,7 @@ pub(crate) fn greeting<E: EventSet>(first: Incoming<E>) -> Result<Greeting, Erro
         }
         Incoming::Problem(ProtocolError::Malformed { line, .. })
         | Incoming::Problem(ProtocolError::Unexpected { line }) => line,
-        Incoming::Problem(other) => return Err(Error::Protocol(other)),
+        Incoming::Problem(other) | Incoming::Fatal(other) => return Err(Error::Protocol(other)),
         Incoming::Event(msg) => excerpt(msg.to_value().to_string().as_bytes()),
         Incoming::Reply(reply) => reply.unknown().to_string(),
     };
@@ -397,6 +424,7 @@ mod tests {
             out.push(match frame {
                 Frame::Line(l) => String::from_utf8_lossy(l).into_owned(),
                 Frame::TooLong(d) => format!("too long: {} id {:?}", d.len, d.reply_id()),
+                Frame::NoNewline(d) => format!("no newline: {}", d.len),
             });
         }
         out
@@ -433,6 +461,48 @@ mod tests {
         assert_eq!(lines(&mut b), ["too long: 33 id None"]);
         b.extend(b"{\"id\": 8, \"error\": {\"class\": \"GenericError\"}}\r\n");
         assert_eq!(lines(&mut b), ["too long: 45 id Some(8)"]);
+    }
+
+    #[test]
+    fn gives_up_on_a_line_without_end() {
+        // 64 MiB without a newline through a 1 KiB limit: skipped to the next line, in bounded
+        // memory, when the skip allowance covers it...
+        let mut b = LineBuffer::with_max_skip(1024, 100 << 20);
+        let chunk = vec![0u8; CHUNK];
+        for _ in 0..(64 << 20) / CHUNK {
+            b.extend(&chunk);
+            assert!(lines(&mut b).is_empty());
+            assert!(b.buf.capacity() <= 4 * (1024 + CHUNK));
+        }
+        b.extend(b"\n{\"event\": \"STOP\"}\n");
+        let too_long = format!("too long: {} id None", 64 << 20);
+        assert_eq!(lines(&mut b), [too_long.as_str(), "{\"event\": \"STOP\"}"]);
+        // ...and given up once past it.
+        let mut b = LineBuffer::with_max_skip(1024, 1 << 20);
+        let mut out = Vec::new();
+        while out.is_empty() {
+            b.extend(&chunk);
+            out = lines(&mut b);
+        }
+        let len: usize = out[0]
+            .strip_prefix("no newline: ")
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            len > 1024 + (1 << 20) && len <= 1024 + (1 << 20) + CHUNK,
+            "{out:?}"
+        );
+        let mut b = LineBuffer::with_max_skip(4, 4);
+        b.extend(b"0123456789");
+        let Some(Frame::NoNewline(d)) = b.next_frame() else {
+            panic!("gives up")
+        };
+        assert_eq!(
+            d.into_no_newline().to_string(),
+            "no newline after 10 bytes (the line limit is 4): not a line-delimited QMP stream: \
+             0123456789"
+        );
     }
 
     #[test]

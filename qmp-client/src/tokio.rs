@@ -135,9 +135,8 @@ impl<E: EventSet> Shared<E> {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Marks the connection closed and fails every waiting command.
-    fn close(&self, error: Option<std::io::Error>) {
-        let error = error.map_or(Error::Disconnected, Error::io);
+    /// Marks the connection closed and fails every waiting command with `error`.
+    fn close(&self, error: Error) {
         let pending: Vec<Pending> = {
             let mut state = self.state();
             state.closed = true;
@@ -191,31 +190,29 @@ impl<E: AsyncEventSet> Client<E> {
         S: AsyncRead + AsyncWrite + Send + 'static,
     {
         let (mut reader, mut writer) = ::tokio::io::split(stream);
-        let mut lines = LineBuffer::new(config.max_line_len);
+        let mut lines = LineBuffer::with_max_skip(config.max_line_len, config.max_skip);
         let mut chunk = vec![0; CHUNK];
 
-        let greeting = timeout(
-            config.greeting_timeout,
-            read_greeting::<E, _>(&mut reader, &mut lines, &mut chunk),
-        )
-        .await
-        .map_err(|_| Error::timeout("the QMP greeting", config.greeting_timeout))??;
-        let oob = config.oob && greeting.has_capability("oob");
-
-        // Negotiate before the tasks start: no event is sent before this succeeds.
-        let line = proto::request(
-            "qmp_capabilities",
-            proto::capabilities_arguments(oob),
-            0,
-            false,
-        );
-        let negotiate = async {
+        // One deadline for the whole handshake; `step` says what was awaited when it passed.
+        let mut step = "the QMP greeting";
+        let handshake = async {
+            let greeting = read_greeting::<E, _>(&mut reader, &mut lines, &mut chunk).await?;
+            let oob = config.oob && greeting.has_capability("oob");
+            // Negotiate before the tasks start: no event is sent before this succeeds.
+            step = "reply to `qmp_capabilities`";
+            let line = proto::request(
+                "qmp_capabilities",
+                proto::capabilities_arguments(oob),
+                0,
+                false,
+            );
             writer.write_all(&line).await.map_err(Error::io)?;
             writer.flush().await.map_err(Error::io)?;
             loop {
                 match next_incoming::<E, _>(&mut reader, &mut lines, &mut chunk).await? {
                     Incoming::Reply(reply) if reply.our_id() == Some(0) => {
-                        return reply.into_result("qmp_capabilities");
+                        reply.into_result("qmp_capabilities")?;
+                        return Ok((greeting, oob));
                     }
                     // Nobody can subscribe yet: what comes before the reply is dropped (QEMU
                     // sends nothing else before negotiation completes).
@@ -223,12 +220,16 @@ impl<E: AsyncEventSet> Client<E> {
                     | Incoming::Problem(_)
                     | Incoming::Event(_)
                     | Incoming::Greeting(_) => {}
+                    Incoming::Fatal(problem) => return Err(Error::Protocol(problem)),
                 }
             }
         };
-        timeout(config.command_timeout, negotiate)
-            .await
-            .map_err(|_| Error::timeout("reply to `qmp_capabilities`", config.command_timeout))??;
+        let bound = config.handshake_timeout;
+        let result = timeout(bound, handshake).await;
+        let (greeting, oob) = match result {
+            Ok(result) => result?,
+            Err(_) => return Err(Error::timeout(step, bound)),
+        };
 
         let (events, _) = broadcast::channel(config.event_capacity);
         let (closed, closed_rx) = watch::channel(false);
@@ -443,7 +444,10 @@ async fn next_incoming<E: EventSet, R: AsyncRead + Unpin>(
 ) -> Result<Incoming<E>, Error> {
     loop {
         if let Some(frame) = lines.next_frame() {
-            return Ok(proto::classify(frame));
+            return match proto::classify(frame) {
+                Incoming::Fatal(problem) => Err(Error::Protocol(problem)),
+                incoming => Ok(incoming),
+            };
         }
         read_more(reader, lines, chunk).await?;
     }
@@ -466,17 +470,24 @@ async fn read_task<E: AsyncEventSet, S: AsyncRead>(
     events: broadcast::Sender<Item<E>>,
     mut shutdown: oneshot::Receiver<()>,
 ) {
-    let error = loop {
+    let error = 'read: loop {
         while let Some(frame) = lines.next_frame() {
-            dispatch(&shared, &events, proto::classify(frame));
+            match proto::classify(frame) {
+                Incoming::Fatal(problem) => {
+                    // Every subscriber hears why the stream ends.
+                    let _ = events.send(Item::Problem(problem.clone()));
+                    break 'read Error::Protocol(problem);
+                }
+                incoming => dispatch(&shared, &events, incoming),
+            }
         }
         ::tokio::select! {
-            _ = &mut shutdown => break None,
+            _ = &mut shutdown => break Error::Disconnected,
             read = reader.read(&mut chunk) => match read {
-                Ok(0) => break None,
+                Ok(0) => break Error::Disconnected,
                 Ok(n) => lines.extend(&chunk[..n]),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => break Some(e),
+                Err(e) => break Error::io(e),
             },
         }
     };
@@ -491,7 +502,7 @@ fn dispatch<E: AsyncEventSet>(
 ) {
     let item = match incoming {
         Incoming::Event(msg) => Item::Event(msg),
-        Incoming::Problem(problem) => Item::Problem(problem),
+        Incoming::Problem(problem) | Incoming::Fatal(problem) => Item::Problem(problem),
         Incoming::Greeting(raw) => Item::Problem(ProtocolError::Unexpected {
             line: proto::excerpt(raw.to_string().as_bytes()),
         }),
@@ -545,7 +556,7 @@ async fn write_task<E: EventSet, S: AsyncWrite>(
             _ = closed.wait_for(|closed| *closed) => break,
         };
         if let Err(e) = written {
-            shared.close(Some(e));
+            shared.close(Error::io(e));
             break;
         }
     }
@@ -584,7 +595,8 @@ impl<E: EventSet> Filter<E> {
 ///   behind and the `n` oldest were dropped for it (counted before filtering), without slowing
 ///   the connection or the other subscribers;
 /// - [`Error::Protocol`]: the server sent a line that was skipped (not JSON, too long, a reply
-///   with an unknown `id`); every subscriber gets these, whatever its filter.
+///   with an unknown `id`); every subscriber gets these, whatever its filter. After
+///   [`ProtocolError::NoNewline`] (endless bytes without a newline) the connection is closed.
 ///
 /// The stream ends when the connection closes (after what is buffered) or the last
 /// [`Client`] handle is dropped.
@@ -627,5 +639,59 @@ impl<E: AsyncEventSet> Stream for EventStream<E> {
                 Err(BroadcastStreamRecvError::Lagged(n)) => Err(Error::Lagged(n)),
             }));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::FakeServer;
+
+    #[::tokio::test]
+    async fn endless_bytes_without_newline_close_the_connection() {
+        let server = FakeServer::start(|peer| {
+            peer.handshake()?;
+            peer.expect()?;
+            peer.send_raw(b"{\"return\": ")?;
+            let chunk = vec![b'x'; 64 << 10];
+            for _ in 0..64 {
+                if peer.send_raw(&chunk).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        let mut config = Config::new().max_line_len(1024);
+        config.max_skip = 1 << 20;
+        let bounded = Duration::from_secs(30);
+        let client = Client::<qmp_events::Event>::connect_unix_with(server.path(), &config)
+            .await
+            .unwrap();
+        let mut events = client.events();
+        // The command waiting for the endless reply fails with the reason, and so does every
+        // stream before it ends.
+        let err = timeout(bounded, client.execute("x", None))
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Protocol(ProtocolError::NoNewline { limit: 1024, .. })
+            ),
+            "{err:?}"
+        );
+        assert!(err.is_fatal());
+        let item = timeout(bounded, events.recv()).await.unwrap();
+        assert!(
+            matches!(
+                item,
+                Some(Err(Error::Protocol(ProtocolError::NoNewline { .. })))
+            ),
+            "{item:?}"
+        );
+        assert!(timeout(bounded, events.recv()).await.unwrap().is_none());
+        assert!(client.is_closed());
     }
 }

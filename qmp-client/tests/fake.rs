@@ -28,7 +28,7 @@ async fn join(server: FakeServer) {
 
 fn short() -> Config {
     Config::new()
-        .greeting_timeout(Duration::from_millis(300))
+        .handshake_timeout(Duration::from_millis(300))
         .command_timeout(Duration::from_secs(5))
 }
 
@@ -93,6 +93,82 @@ fn greeting_split_across_writes_and_capability_refused() {
         Some("qmp_capabilities")
     );
     server.join().unwrap();
+}
+
+/// Sends `text` one byte every 50 ms, until the client goes away.
+fn drip(peer: &mut Peer, text: &str) -> std::io::Result<()> {
+    for byte in text.bytes() {
+        if peer.send_raw(&[byte]).is_err() {
+            break;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+/// A handshake deadline of 200 ms, far below the command timeout: only it can end a drip.
+fn handshake_200ms() -> Config {
+    Config::new()
+        .handshake_timeout(Duration::from_millis(200))
+        .command_timeout(Duration::from_secs(60))
+}
+
+fn dripped_greeting() -> FakeServer {
+    FakeServer::start(|peer| drip(peer, &format!("{}\r\n", Peer::GREETING))).unwrap()
+}
+
+fn dripped_negotiation() -> FakeServer {
+    FakeServer::start(|peer| {
+        peer.greet()?;
+        let request = peer.expect()?;
+        drip(
+            peer,
+            &format!("{}\r\n", json!({"return": {}, "id": request["id"]})),
+        )
+    })
+    .unwrap()
+}
+
+fn assert_handshake_timeout(err: &Error, step: &str) {
+    assert!(
+        matches!(err, Error::Timeout { what, after }
+            if what == step && *after == Duration::from_millis(200)),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_dripped_greeting_hits_the_handshake_deadline() {
+    // Each byte comes well within 200 ms: only a deadline on the whole handshake ends this.
+    let server = dripped_greeting();
+    let err = Client::<E>::connect_unix_with(server.path(), &handshake_200ms()).unwrap_err();
+    assert_handshake_timeout(&err, "the QMP greeting");
+}
+
+#[test]
+fn a_dripped_negotiation_hits_the_same_deadline() {
+    let server = dripped_negotiation();
+    let err = Client::<E>::connect_unix_with(server.path(), &handshake_200ms()).unwrap_err();
+    assert_handshake_timeout(&err, "reply to `qmp_capabilities`");
+}
+
+#[tokio::test]
+async fn tokio_dripped_handshakes_hit_the_deadline() {
+    bounded(async {
+        let server = dripped_greeting();
+        let err =
+            qmp_client::tokio::Client::<E>::connect_unix_with(server.path(), &handshake_200ms())
+                .await
+                .unwrap_err();
+        assert_handshake_timeout(&err, "the QMP greeting");
+        let server = dripped_negotiation();
+        let err =
+            qmp_client::tokio::Client::<E>::connect_unix_with(server.path(), &handshake_200ms())
+                .await
+                .unwrap_err();
+        assert_handshake_timeout(&err, "reply to `qmp_capabilities`");
+    })
+    .await;
 }
 
 #[test]

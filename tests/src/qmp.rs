@@ -40,7 +40,7 @@ impl QmpClient {
     /// Connects, reads the greeting and sends `qmp_capabilities`.
     pub fn connect(socket: &Path) -> Result<Self> {
         let config = Config::new()
-            .greeting_timeout(COMMAND_TIMEOUT)
+            .handshake_timeout(COMMAND_TIMEOUT)
             .command_timeout(COMMAND_TIMEOUT)
             .oob(false)
             // Events wait in the client only while a command runs: never drop one.
