@@ -198,7 +198,11 @@ fn summarize(conclusion: &libtest_mimic::Conclusion) -> bool {
         list.join(", ")
     );
     let mut ok = true;
-    let all_ran = conclusion.num_filtered_out == 0 && conclusion.num_ignored == 0;
+    // Only a full, passing run must reach the bar: a filtered, skipped or failed run fails (or
+    // not) on its own.
+    let all_ran = conclusion.num_filtered_out == 0
+        && conclusion.num_ignored == 0
+        && conclusion.num_failed == 0;
     if all_ran && names.len() < MIN_DISTINCT_EVENTS {
         eprintln!(
             "error: every live test ran, but real QEMU sent only {} distinct events \
