@@ -745,6 +745,10 @@ fn vnc_client_and_stream_netdev(qemu: &Path) {
         ]
     );
     // No display device (-nodefaults): QEMU's placeholder surface, 640x480.
+    assert_eq!(
+        (seen.server_init.width, seen.server_init.height),
+        (640, 480)
+    );
     assert_eq!(seen.server_init.name, "QEMU");
     // On a unix socket, the server's "service" is the socket path, its "host" and the client's
     // "host" and "service" are empty strings.
