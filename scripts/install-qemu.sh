@@ -4,7 +4,8 @@
 #
 # Debian 12's own qemu-system-x86 (7.2) conflicts with a qemu-utils 10.0 that may
 # already be installed, so every package is pinned to bookworm-backports.
-# Idempotent: when QEMU 10.x and its SPICE module are present it returns at once.
+# Idempotent: when QEMU 10.x, its SPICE module and the qemu-utils tools the live tests
+# use (qemu-img, qemu-storage-daemon) are present it returns at once.
 # Runs as root (CI); no sudo.
 set -euo pipefail
 
@@ -15,13 +16,17 @@ spice_module_present() {
         dpkg-query -W -f='${Status}' qemu-system-modules-spice 2>/dev/null | grep -q 'ok installed'
 }
 
+utils_present() {
+    command -v qemu-img >/dev/null 2>&1 && command -v qemu-storage-daemon >/dev/null 2>&1
+}
+
 if command -v qemu-system-x86_64 >/dev/null 2>&1; then
     version_line="$(qemu-system-x86_64 --version | head -n1)"
-    if [[ "$version_line" =~ version\ 10\. ]] && spice_module_present; then
-        log "already installed: $version_line (SPICE module present); nothing to do"
+    if [[ "$version_line" =~ version\ 10\. ]] && spice_module_present && utils_present; then
+        log "already installed: $version_line (SPICE module, qemu-img, qemu-storage-daemon present); nothing to do"
         exit 0
     fi
-    log "found '$version_line' or no SPICE module; (re)installing from bookworm-backports"
+    log "found '$version_line', or no SPICE module or qemu-utils tools; (re)installing from bookworm-backports"
 fi
 
 if [[ "$(id -u)" -ne 0 ]]; then

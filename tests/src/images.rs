@@ -28,3 +28,24 @@ pub fn write_filled_image(path: &Path, size: usize, fill: u8) -> Result<()> {
     std::fs::write(path, vec![fill; size])
         .map_err(|e| Error::io(format!("writing {}", path.display()), e))
 }
+
+/// A 512-byte MBR boot sector running `code` (at most 510 bytes) from 0x7C00 in real mode.
+pub fn boot_sector(code: &[u8]) -> Result<[u8; 512]> {
+    if code.len() > 510 {
+        return Err(Error::protocol(format!(
+            "boot code of {} bytes does not fit a boot sector",
+            code.len()
+        )));
+    }
+    let mut sector = [0u8; 512];
+    sector[..code.len()].copy_from_slice(code);
+    sector[510] = 0x55;
+    sector[511] = 0xAA;
+    Ok(sector)
+}
+
+/// Writes a raw disk image holding just the boot sector running `code`.
+pub fn write_boot_disk(path: &Path, code: &[u8]) -> Result<()> {
+    std::fs::write(path, boot_sector(code)?)
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))
+}

@@ -1,4 +1,5 @@
-//! Spawning a real `qemu-system-x86_64` with a QMP unix socket, and killing it on drop.
+//! Spawning a real `qemu-system-x86_64` (or `qemu-storage-daemon`, QEMU's other QMP server)
+//! with a QMP unix socket, and killing it on drop.
 //!
 //! Every QEMU runs in its own temporary directory (socket, stderr log, disk images,
 //! serial logs) that is removed when the [`Qemu`] handle is dropped. The process is
@@ -23,18 +24,36 @@ pub const QEMU_BINARY: &str = "qemu-system-x86_64";
 /// How long QEMU gets to create its QMP socket.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The storage daemon (package `qemu-utils`): block layer, jobs and exports, no machine.
+pub const STORAGE_DAEMON_BINARY: &str = "qemu-storage-daemon";
+
 /// Finds `qemu-system-x86_64` on `PATH`, or `None` when it is not installed.
 pub fn find_qemu() -> Option<PathBuf> {
+    find_on_path(QEMU_BINARY)
+}
+
+/// Finds the program `name` on `PATH` (e.g. `qemu-img`, `qemu-storage-daemon`).
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
-        .map(|dir| dir.join(QEMU_BINARY))
+        .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
+}
+
+/// Which QEMU program a [`QemuConfig`] starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Program {
+    /// `qemu-system-x86_64 -accel tcg -display none -nodefaults -qmp ...`.
+    System,
+    /// `qemu-storage-daemon --chardev socket,... --monitor ...`.
+    StorageDaemon,
 }
 
 /// A QEMU command line being put together, with its temporary directory already made
 /// so that files the arguments refer to can be written into [`QemuConfig::dir`] first.
 #[derive(Debug)]
 pub struct QemuConfig {
+    program: Program,
     binary: PathBuf,
     dir: TempDir,
     args: Vec<OsString>,
@@ -43,12 +62,23 @@ pub struct QemuConfig {
 impl QemuConfig {
     /// Starts a configuration for the given QEMU binary, in a fresh temporary directory.
     pub fn new(binary: impl Into<PathBuf>) -> Result<Self> {
+        Self::with_program(Program::System, binary.into())
+    }
+
+    /// Starts a configuration for `qemu-storage-daemon` at `binary`: [`QemuConfig::spawn`]
+    /// gives it a QMP monitor on a unix socket and no other arguments but the extra ones.
+    pub fn storage_daemon(binary: impl Into<PathBuf>) -> Result<Self> {
+        Self::with_program(Program::StorageDaemon, binary.into())
+    }
+
+    fn with_program(program: Program, binary: PathBuf) -> Result<Self> {
         let dir = tempfile::Builder::new()
             .prefix("qmp-live-")
             .tempdir()
             .map_err(|e| Error::io("creating QEMU temp dir", e))?;
         Ok(QemuConfig {
-            binary: binary.into(),
+            program,
+            binary,
             dir,
             args: Vec::new(),
         })
@@ -76,18 +106,34 @@ impl QemuConfig {
     }
 
     /// Spawns `qemu-system-x86_64 -accel tcg -display none -nodefaults -qmp unix:SOCK,...`
+    /// (or `qemu-storage-daemon --chardev socket,id=qmp,path=SOCK,... --monitor chardev=qmp`)
     /// plus the extra arguments, and waits until the QMP socket accepts connections.
     pub fn spawn(self) -> Result<Qemu> {
         let socket = self.dir.path().join("qmp.sock");
         let stderr_path = self.dir.path().join("qemu.stderr");
         let stderr =
             File::create(&stderr_path).map_err(|e| Error::io("creating QEMU stderr log", e))?;
-        let mut qmp_arg = OsString::from("unix:");
-        qmp_arg.push(&socket);
-        qmp_arg.push(",server=on,wait=off");
-        let child = Command::new(&self.binary)
-            .args(["-accel", "tcg", "-display", "none", "-nodefaults", "-qmp"])
-            .arg(qmp_arg)
+        let mut command = Command::new(&self.binary);
+        match self.program {
+            Program::System => {
+                let mut qmp_arg = OsString::from("unix:");
+                qmp_arg.push(&socket);
+                qmp_arg.push(",server=on,wait=off");
+                command
+                    .args(["-accel", "tcg", "-display", "none", "-nodefaults", "-qmp"])
+                    .arg(qmp_arg);
+            }
+            Program::StorageDaemon => {
+                let mut chardev = OsString::from("socket,id=qmp,path=");
+                chardev.push(&socket);
+                chardev.push(",server=on,wait=off");
+                command
+                    .arg("--chardev")
+                    .arg(chardev)
+                    .args(["--monitor", "chardev=qmp"]);
+            }
+        }
+        let child = command
             .args(&self.args)
             .current_dir(self.dir.path())
             .stdin(Stdio::null())

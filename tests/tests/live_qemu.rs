@@ -8,11 +8,14 @@
 
 use qmp_events::{ACPIOSTInfo, Event, EventKind, GuestPanickedAction, Message};
 use qmp_tests::scenarios::{
-    PanicAction, SpiceFamily, capture_guest_panicked, capture_lifecycle, capture_quorum_failure,
-    capture_quorum_report_bad, capture_spice, capture_spice_garbage_ticket, lines_named,
-    linux_guest_events,
+    BootProgram, PanicAction, SpiceFamily, capture_block_io_error, capture_block_jobs,
+    capture_block_nodes, capture_boot_sector, capture_guest_panicked, capture_lifecycle,
+    capture_migration, capture_quorum_failure, capture_quorum_report_bad, capture_spice,
+    capture_spice_garbage_ticket, capture_vnc_netdev, lines_named, linux_guest_events,
 };
-use qmp_tests::{Completion, live_tests, run_live_tests};
+use qmp_tests::{
+    Completion, find_on_path, live_tests, qemu_required, record_scenario, run_live_tests,
+};
 use serde_json::{Map, Value, json};
 use std::path::Path;
 use std::process::ExitCode;
@@ -86,6 +89,7 @@ fn check_all(scenario: &str, events: &[String]) -> Vec<Value> {
     for raw in events {
         eprintln!("[{scenario}] {raw}");
     }
+    record_scenario(scenario, events);
     events.iter().map(|raw| check_line(raw)).collect()
 }
 
@@ -498,6 +502,430 @@ fn acpi_device_ost_on_dimm_plug_and_unplug(qemu: &Path) {
     }
 }
 
+/// The `data` of every event named `name`, in order.
+fn all_data<'a>(events: &'a [Value], name: &str) -> Vec<&'a Value> {
+    events
+        .iter()
+        .filter(|e| e["event"] == name)
+        .map(|e| &e["data"])
+        .collect()
+}
+
+/// The statuses job `id` went through, from its JOB_STATUS_CHANGE events.
+fn job_statuses<'a>(events: &'a [Value], id: &str) -> Vec<&'a str> {
+    all_data(events, "JOB_STATUS_CHANGE")
+        .into_iter()
+        .filter(|data| data["id"] == id)
+        .map(|data| {
+            assert_eq!(data.as_object().map(Map::len), Some(2), "{data}");
+            data["status"].as_str().expect("status is a string")
+        })
+        .collect()
+}
+
+/// Events outside the seed document: each line named `name` decodes as an unknown event, kept
+/// whole (its data as QEMU sent it), and reported as drift, not as an error.
+fn assert_kept_as_unknown(raw: &[String], name: &str) {
+    let lines = lines_named(raw, name);
+    assert!(!lines.is_empty(), "no {name}");
+    for line in lines {
+        let msg = decode(line);
+        let Event::Unknown(unknown) = &msg.event else {
+            panic!("{name}: {:?}", msg.event)
+        };
+        assert_eq!(unknown.name, name);
+        let value: Value = serde_json::from_str(line).expect("JSON");
+        assert_eq!(unknown.data.as_ref(), value.get("data"), "{line}");
+        let violations: Vec<String> = msg.violations().iter().map(ToString::to_string).collect();
+        assert_eq!(violations, [format!("/: unknown event `{name}` (drift)")]);
+    }
+}
+
+fn block_jobs_on_the_storage_daemon(_qemu: &Path) -> Completion {
+    let Some(daemon) = find_on_path("qemu-storage-daemon") else {
+        let reason = "qemu-storage-daemon not found on PATH (package qemu-utils; \
+                      scripts/install-qemu.sh installs it)";
+        assert!(!qemu_required(), "{reason} and QMP_REQUIRE_QEMU=1");
+        return Completion::ignored_with(reason);
+    };
+    let raw = capture_block_jobs(&daemon).expect("block jobs scenario");
+    let events = check_all("block_jobs", &raw);
+    let mirror = |id: &str, offset: u64| json!({ "device": id, "len": 1048576, "offset": offset, "speed": 0, "type": "mirror" });
+    // Every job is "created" then "running"; the mirror jobs become "ready" once in sync.
+    let completed = [
+        "created",
+        "running",
+        "ready",
+        "waiting",
+        "pending",
+        "concluded",
+        "null",
+    ];
+    assert_eq!(job_statuses(&events, "mirror-complete"), completed);
+    assert_eq!(job_statuses(&events, "mirror-pending"), completed);
+    assert_eq!(
+        job_statuses(&events, "mirror-cancel"),
+        [
+            "created",
+            "running",
+            "ready",
+            "aborting",
+            "concluded",
+            "null"
+        ]
+    );
+    assert_eq!(
+        job_statuses(&events, "mirror-error"),
+        ["created", "running", "aborting", "concluded", "null"]
+    );
+    assert_eq!(
+        all_data(&events, "BLOCK_JOB_READY"),
+        [
+            &mirror("mirror-complete", 1048576),
+            &mirror("mirror-pending", 1048576),
+            &mirror("mirror-cancel", 1048576),
+        ]
+    );
+    // BLOCK_JOB_PENDING names the job by "id", not "device" as the other BLOCK_JOB_* do.
+    assert_eq!(
+        only(&events, "BLOCK_JOB_PENDING")["data"],
+        json!({ "type": "mirror", "id": "mirror-pending" })
+    );
+    // Cancelled once READY: in sync, so offset == len.
+    assert_eq!(
+        only(&events, "BLOCK_JOB_CANCELLED")["data"],
+        mirror("mirror-cancel", 1048576)
+    );
+    let completed = all_data(&events, "BLOCK_JOB_COMPLETED");
+    assert_eq!(completed.len(), 3, "{completed:?}");
+    assert_eq!(completed[0], &mirror("mirror-complete", 1048576));
+    assert_eq!(completed[1], &mirror("mirror-pending", 1048576));
+    // The failed job completes too, with "error" (the strerror text) and its progress so far.
+    let failed = completed[2].as_object().expect("data");
+    assert_eq!(failed["device"], "mirror-error");
+    assert_eq!(failed["error"], "Input/output error");
+    assert_eq!(failed["len"], 1048576);
+    assert!(failed["offset"].as_u64().expect("offset") < 1048576);
+    assert_eq!(failed.len(), 6, "{failed:?}");
+    // Every write to the target fails: at least one BLOCK_JOB_ERROR, all alike.
+    let errors = all_data(&events, "BLOCK_JOB_ERROR");
+    assert!(!errors.is_empty());
+    for error in errors {
+        assert_eq!(
+            error,
+            &json!({ "device": "mirror-error", "operation": "write", "action": "report" })
+        );
+    }
+    // The export is deleted after block-export-del returns.
+    assert_eq!(
+        only(&events, "BLOCK_EXPORT_DELETED")["data"],
+        json!({ "id": "export0" })
+    );
+    // qemu-storage-daemon has no run state: `quit` sends no SHUTDOWN.
+    assert!(!names(&events).contains(&"SHUTDOWN"));
+    for name in [
+        "JOB_STATUS_CHANGE",
+        "BLOCK_JOB_READY",
+        "BLOCK_JOB_PENDING",
+        "BLOCK_JOB_CANCELLED",
+        "BLOCK_JOB_COMPLETED",
+        "BLOCK_JOB_ERROR",
+        "BLOCK_EXPORT_DELETED",
+    ] {
+        assert_kept_as_unknown(&raw, name);
+    }
+    Completion::Completed
+}
+
+fn tray_write_threshold_and_corrupt_qcow2(qemu: &Path) {
+    use qmp_tests::scenarios::block_nodes::{
+        CDROM_ID, CORRUPT_NODE, THRESHOLD_NODE, WRITE_LENGTH, WRITE_THRESHOLD,
+    };
+    let raw = capture_block_nodes(qemu).expect("block nodes scenario");
+    let events = check_all("block_nodes", &raw);
+    assert_eq!(
+        names(&events),
+        [
+            "DEVICE_TRAY_MOVED",
+            "DEVICE_TRAY_MOVED",
+            "DEVICE_TRAY_MOVED",
+            "BLOCK_WRITE_THRESHOLD",
+            "BLOCK_IMAGE_CORRUPTED",
+            "SHUTDOWN",
+        ]
+    );
+    // "device" is the BlockBackend name: empty for a -device without a drive; "id" is the
+    // qdev id.
+    let trays: Vec<&Value> = all_data(&events, "DEVICE_TRAY_MOVED");
+    for (data, open) in trays.iter().zip([true, false, true]) {
+        assert_eq!(
+            **data,
+            json!({ "device": "", "id": CDROM_ID, "tray-open": open })
+        );
+    }
+    assert_eq!(
+        only(&events, "BLOCK_WRITE_THRESHOLD")["data"],
+        json!({
+            "node-name": THRESHOLD_NODE,
+            "amount-exceeded": WRITE_LENGTH - WRITE_THRESHOLD,
+            "write-threshold": WRITE_THRESHOLD,
+        })
+    );
+    let l1 = 0x30000; // qemu-img's layout: header, refcount table, refcount block, L1.
+    assert_eq!(
+        only(&events, "BLOCK_IMAGE_CORRUPTED")["data"],
+        json!({
+            "device": "",
+            "node-name": CORRUPT_NODE,
+            "msg": "Preventing invalid write on metadata (overlaps with active L1 table)",
+            "offset": l1,
+            "size": 512,
+            "fatal": true,
+        })
+    );
+    for name in [
+        "DEVICE_TRAY_MOVED",
+        "BLOCK_WRITE_THRESHOLD",
+        "BLOCK_IMAGE_CORRUPTED",
+    ] {
+        assert_kept_as_unknown(&raw, name);
+    }
+}
+
+fn dump_and_migration_to_a_file(qemu: &Path) {
+    use qmp_tests::scenarios::migration::RAM_MIB;
+    let raw = capture_migration(qemu).expect("migration scenario");
+    let events = check_all("migration", &raw);
+    let dump = only(&events, "DUMP_COMPLETED");
+    let result = dump["data"]["result"].as_object().expect("result object");
+    assert_eq!(result["status"], "completed");
+    assert_eq!(result["completed"], result["total"]);
+    // The ELF dump: all of RAM plus headers and notes.
+    let total = result["total"].as_u64().expect("total: bytes");
+    assert!(total > RAM_MIB << 20, "{total}");
+    assert_eq!(data(dump).len(), 1, "no \"error\" when it worked");
+    let statuses: Vec<&Value> = all_data(&events, "MIGRATION")
+        .into_iter()
+        .map(|data| &data["status"])
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            &json!("setup"),
+            &json!("active"),
+            &json!("device"),
+            &json!("completed")
+        ]
+    );
+    let passes = all_data(&events, "MIGRATION_PASS");
+    assert!(!passes.is_empty());
+    for (i, pass) in passes.iter().enumerate() {
+        assert_eq!(**pass, json!({ "pass": i + 1 }));
+    }
+    assert_eq!(
+        names(&events).last(),
+        Some(&"SHUTDOWN"),
+        "quit after the migration"
+    );
+    for name in ["DUMP_COMPLETED", "MIGRATION", "MIGRATION_PASS"] {
+        assert_kept_as_unknown(&raw, name);
+    }
+}
+
+fn vnc_client_and_stream_netdev(qemu: &Path) {
+    use qmp_tests::scenarios::vnc_netdev::NETDEV_ID;
+    let seen = capture_vnc_netdev(qemu).expect("VNC and netdev scenario");
+    let raw = seen.events;
+    let events = check_all("vnc_netdev", &raw);
+    assert_eq!(
+        names(&events),
+        [
+            "VNC_CONNECTED",
+            "VNC_INITIALIZED",
+            "VNC_DISCONNECTED",
+            "NETDEV_STREAM_CONNECTED",
+            "NETDEV_STREAM_DISCONNECTED",
+            "SHUTDOWN",
+        ]
+    );
+    // No display device (-nodefaults): QEMU's placeholder surface, 640x480.
+    assert_eq!(
+        (seen.server_init.width, seen.server_init.height),
+        (640, 480)
+    );
+    assert_eq!(seen.server_init.name, "QEMU");
+    // On a unix socket, the server's "service" is the socket path, its "host" and the client's
+    // "host" and "service" are empty strings.
+    let server = json!({
+        "auth": "none",
+        "family": "unix",
+        "host": "",
+        "service": seen.vnc_socket,
+        "websocket": false,
+    });
+    let client = json!({ "family": "unix", "host": "", "service": "", "websocket": false });
+    for name in ["VNC_CONNECTED", "VNC_INITIALIZED", "VNC_DISCONNECTED"] {
+        assert_eq!(
+            only(&events, name)["data"],
+            json!({ "server": server, "client": client }),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        only(&events, "NETDEV_STREAM_CONNECTED")["data"],
+        json!({
+            "netdev-id": NETDEV_ID,
+            "addr": { "type": "unix", "path": seen.netdev_socket },
+        })
+    );
+    assert_eq!(
+        only(&events, "NETDEV_STREAM_DISCONNECTED")["data"],
+        json!({ "netdev-id": NETDEV_ID })
+    );
+    for name in [
+        "VNC_CONNECTED",
+        "VNC_INITIALIZED",
+        "VNC_DISCONNECTED",
+        "NETDEV_STREAM_CONNECTED",
+        "NETDEV_STREAM_DISCONNECTED",
+    ] {
+        assert_kept_as_unknown(&raw, name);
+    }
+}
+
+/// Boots `program` and checks the event names; returns the raw lines and the parsed events.
+fn boot(qemu: &Path, program: BootProgram, expected: &[&str]) -> (Vec<String>, Vec<Value>) {
+    let raw = capture_boot_sector(qemu, program).expect("boot sector scenario");
+    let events = check_all(program.name(), &raw);
+    assert_eq!(names(&events), expected);
+    (raw, events)
+}
+
+fn pvpanic_crashloaded_and_pvshutdown(qemu: &Path) {
+    let (raw, events) = boot(
+        qemu,
+        BootProgram::Pvpanic,
+        &[
+            "RESUME",
+            "GUEST_CRASHLOADED",
+            "GUEST_PVSHUTDOWN",
+            "SHUTDOWN",
+        ],
+    );
+    // The VM keeps running after "crash loaded": the action is "run"; no "info" from pvpanic.
+    assert_eq!(
+        only(&events, "GUEST_CRASHLOADED")["data"],
+        json!({ "action": "run" })
+    );
+    assert!(only(&events, "GUEST_PVSHUTDOWN").get("data").is_none());
+    assert_eq!(
+        only(&events, "SHUTDOWN")["data"],
+        json!({ "guest": true, "reason": "guest-shutdown" })
+    );
+    for name in ["GUEST_CRASHLOADED", "GUEST_PVSHUTDOWN"] {
+        assert_kept_as_unknown(&raw, name);
+    }
+}
+
+fn rtc_change_when_the_guest_sets_the_year(qemu: &Path) {
+    let (raw, events) = boot(
+        qemu,
+        BootProgram::RtcYear,
+        &["RESUME", "RTC_CHANGE", "SHUTDOWN"],
+    );
+    let rtc = data(only(&events, "RTC_CHANGE"));
+    assert_eq!(rtc.len(), 2, "offset and qom-path");
+    // The RTC now reads 2099 (century register 0x20, year 0x99): the offset from the host's
+    // clock is positive and less than a century, in seconds.
+    let offset = rtc["offset"].as_i64().expect("offset: seconds");
+    assert!(offset > 0 && offset < 100 * 366 * 86400, "{offset}");
+    // The board's RTC: a child of the ISA bridge, under /machine/unattached.
+    let path = rtc["qom-path"].as_str().expect("qom-path");
+    assert!(
+        path.starts_with("/machine/unattached/device[") && path.ends_with("]/rtc"),
+        "{path}"
+    );
+    assert_kept_as_unknown(&raw, "RTC_CHANGE");
+}
+
+fn suspend_to_ram_and_wakeup(qemu: &Path) {
+    let (raw, events) = boot(
+        qemu,
+        BootProgram::SuspendToRam,
+        &[
+            "RESUME", "SUSPEND", "WAKEUP", "RESET", "SUSPEND", "SHUTDOWN",
+        ],
+    );
+    for name in ["SUSPEND", "WAKEUP"] {
+        assert!(
+            events
+                .iter()
+                .filter(|e| e["event"] == name)
+                .all(|e| e.get("data").is_none()),
+            "{name} has no data"
+        );
+    }
+    // SeaBIOS finds no OS wake vector and resets: a reset the guest asked for.
+    assert_eq!(
+        only(&events, "RESET")["data"],
+        json!({ "guest": true, "reason": "guest-reset" })
+    );
+    for name in ["SUSPEND", "WAKEUP"] {
+        assert_kept_as_unknown(&raw, name);
+    }
+}
+
+fn suspend_to_disk(qemu: &Path) {
+    let (raw, events) = boot(
+        qemu,
+        BootProgram::SuspendToDisk,
+        &["RESUME", "SUSPEND_DISK", "SHUTDOWN"],
+    );
+    assert!(only(&events, "SUSPEND_DISK").get("data").is_none());
+    // QEMU does not save anything: S4 is a guest-initiated power-off.
+    assert_eq!(
+        only(&events, "SHUTDOWN")["data"],
+        json!({ "guest": true, "reason": "guest-shutdown" })
+    );
+    assert_kept_as_unknown(&raw, "SUSPEND_DISK");
+}
+
+fn watchdog_fires_and_pauses(qemu: &Path) {
+    let (raw, events) = boot(
+        qemu,
+        BootProgram::Watchdog,
+        &["RESUME", "WATCHDOG", "STOP", "SHUTDOWN"],
+    );
+    assert_eq!(
+        only(&events, "WATCHDOG")["data"],
+        json!({ "action": "pause" })
+    );
+    assert_kept_as_unknown(&raw, "WATCHDOG");
+}
+
+fn block_io_error_stops_the_vm(qemu: &Path) {
+    use qmp_tests::scenarios::boot_sector::{FAILING_DISK_ID, FAILING_NODE};
+    let raw = capture_block_io_error(qemu).expect("block I/O error scenario");
+    let events = check_all("block_io_error", &raw);
+    assert_eq!(
+        names(&events),
+        ["RESUME", "BLOCK_IO_ERROR", "STOP", "SHUTDOWN"]
+    );
+    assert_eq!(
+        only(&events, "BLOCK_IO_ERROR")["data"],
+        json!({
+            "device": "",
+            "node-name": FAILING_NODE,
+            "qom-path": format!("/machine/peripheral/{FAILING_DISK_ID}"),
+            "operation": "read",
+            "action": "stop",
+            "nospace": false,
+            "reason": "Input/output error",
+        })
+    );
+    assert_kept_as_unknown(&raw, "BLOCK_IO_ERROR");
+}
+
 fn main() -> ExitCode {
     run_live_tests(live_tests![
         lifecycle_stop_resume_reset_powerdown_shutdown,
@@ -512,5 +940,15 @@ fn main() -> ExitCode {
         spice_garbage_ticket_is_refused,
         balloon_change_reports_actual_bytes,
         acpi_device_ost_on_dimm_plug_and_unplug,
+        block_jobs_on_the_storage_daemon,
+        tray_write_threshold_and_corrupt_qcow2,
+        dump_and_migration_to_a_file,
+        vnc_client_and_stream_netdev,
+        pvpanic_crashloaded_and_pvshutdown,
+        rtc_change_when_the_guest_sets_the_year,
+        suspend_to_ram_and_wakeup,
+        suspend_to_disk,
+        watchdog_fires_and_pauses,
+        block_io_error_stops_the_vm,
     ])
 }

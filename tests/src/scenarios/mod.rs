@@ -2,19 +2,29 @@
 //! scenario's events, stops it, and returns every event line QMP delivered, raw and in
 //! arrival order. The QEMU is killed by its handle on every path, panics included.
 
+pub mod block_jobs;
+pub mod block_nodes;
+pub mod boot_sector;
 mod guest_panic;
 mod lifecycle;
 pub mod linux_guest;
+pub mod migration;
 mod quorum;
 mod spice;
+pub mod vnc_netdev;
 
 use std::time::Duration;
 
+pub use block_jobs::capture_block_jobs;
+pub use block_nodes::capture_block_nodes;
+pub use boot_sector::{BootProgram, capture_block_io_error, capture_boot_sector};
 pub use guest_panic::{PanicAction, capture_guest_panicked};
 pub use lifecycle::capture_lifecycle;
 pub use linux_guest::{capture_linux_guest, linux_guest_events};
+pub use migration::capture_migration;
 pub use quorum::{capture_quorum_failure, capture_quorum_report_bad};
 pub use spice::{SpiceFamily, capture_spice, capture_spice_garbage_ticket};
+pub use vnc_netdev::{VncNetdev, capture_vnc_netdev};
 
 use crate::error::Result;
 use crate::qemu::Qemu;
