@@ -1,7 +1,7 @@
 //! Live tests against a real `qemu-system-x86_64` (10.x): each scenario makes QEMU emit
 //! real events over a real QMP socket, and the raw lines are checked member by member.
 //!
-//! A `harness = false` binary on libtest-mimic ([`qmp_tests::run_live_tests`]): without QEMU on
+//! A `harness = false` binary on libtest-mimic ([`qmp_tests::run_live_event_tests`]): without QEMU on
 //! `PATH` every test shows as ignored, with the reason, unless `QMP_REQUIRE_QEMU=1` (then it
 //! fails). Install QEMU with `scripts/install-qemu.sh`. Output is never captured, so the
 //! captured lines are always shown.
@@ -14,7 +14,7 @@ use qmp_tests::scenarios::{
     capture_spice_garbage_ticket, capture_vnc_netdev, lines_named, linux_guest_events,
 };
 use qmp_tests::{
-    Completion, find_on_path, live_tests, qemu_required, record_scenario, run_live_tests,
+    Completion, find_on_path, live_tests, qemu_required, record_scenario, run_live_event_tests,
 };
 use serde_json::{Map, Value, json};
 use std::path::Path;
@@ -927,7 +927,7 @@ fn block_io_error_stops_the_vm(qemu: &Path) {
 }
 
 fn main() -> ExitCode {
-    run_live_tests(live_tests![
+    run_live_event_tests(live_tests![
         lifecycle_stop_resume_reset_powerdown_shutdown,
         quorum_report_bad_names_the_odd_child,
         quorum_failure_when_no_two_children_agree,
