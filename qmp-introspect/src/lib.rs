@@ -24,7 +24,10 @@
 //! included; there are no docs and no conditions (QEMU evaluated them when it was built).
 //!
 //! Malformed input gives [`Diagnostic`]s pointing at the offending JSON value (`file:line:col`);
-//! the library never prints and never panics.
+//! the library never prints and never panics. Two members of one object with the same name are
+//! an error (with a note pointing at the first); JSON nested more than 128 levels deep is one
+//! too (`serde_json` reads no deeper), and [`read_bytes`] reports bytes that are not UTF-8 at
+//! the first invalid byte.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -57,6 +60,12 @@ pub fn looks_like_introspection(text: &str) -> bool {
     }
     text.strip_prefix('{')
         .is_some_and(|rest| rest.trim_start().starts_with("\"return\""))
+}
+
+/// [`read`] for a reply given as bytes: bytes that are not UTF-8 are an error at the first
+/// invalid byte (`file:line:col`).
+pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
+    read(file, qmp_ir::decode_utf8(file, bytes).map_err(|e| vec![e])?)
 }
 
 /// Reads a `query-qmp-schema` reply. `file` names it in diagnostics and in [`Spec::files`].
@@ -251,13 +260,15 @@ impl Context<'_> {
             .next()
             .unwrap_or(&message)
             .to_owned();
-        self.push(
-            Severity::Error,
-            offset,
-            offset + 1,
-            format!("invalid JSON: {message}"),
-            None,
-        );
+        let message = if message == "recursion limit exceeded" {
+            // Perhaps valid JSON, but deeper than serde_json reads.
+            format!(
+                "JSON nested more than 128 levels deep, which serde_json does not read ({message})"
+            )
+        } else {
+            format!("invalid JSON: {message}")
+        };
+        self.push(Severity::Error, offset, offset + 1, message, None);
     }
 
     /// A member that must be a string.
@@ -604,6 +615,7 @@ impl<'r> Lower<'_, 'r> {
     fn members(&self, cx: &mut Context<'_>, node: &Node) -> Option<Vec<Member>> {
         let items = cx.objects(node, "members", true)?;
         let mut members = Vec::new();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut ok = true;
         for item in items {
             let (Some((name, name_at)), Some((_, ty_at))) =
@@ -612,6 +624,21 @@ impl<'r> Lower<'_, 'r> {
                 ok = false;
                 continue;
             };
+            if let Some(&first) = seen.get(name) {
+                let (line, col, _) = cx.position(first);
+                cx.error(
+                    name_at,
+                    format!("duplicate member `{name}`, first defined at line {line}"),
+                    Some("a name no other member of the object has"),
+                );
+                let note = format!("`{name}` is first defined at {}:{line}:{col}", cx.file);
+                if let Some(error) = cx.diagnostics.last_mut() {
+                    error.notes.push(note);
+                }
+                ok = false;
+                continue;
+            }
+            seen.insert(name, name_at.start);
             let Some(ty) = self.resolve(cx, ty_at, 0) else {
                 ok = false;
                 continue;

@@ -55,6 +55,9 @@ pub(crate) fn parse(
     let text = match (reader.load)(path) {
         Ok(text) => text,
         Err(error) => {
+            if let Some(invalid) = qmp_ir::InvalidUtf8::of_io(&error) {
+                return Err(vec![invalid.diagnostic(&display)]);
+            }
             let message = format!("can't read schema file '{display}': {}", strerror(&error));
             return Err(vec![file_diagnostic(display, message)]);
         }
@@ -738,6 +741,18 @@ impl Reader<'_> {
         }
         match (self.load)(&path) {
             Ok(text) => self.file(display, identity, text, Some(span)),
+            Err(error) if qmp_ir::InvalidUtf8::of_io(&error).is_some() => {
+                let mut diagnostic = qmp_ir::InvalidUtf8::of_io(&error)
+                    .map(|invalid| invalid.diagnostic(&display))
+                    .unwrap_or_else(|| file_diagnostic(display.clone(), error.to_string()));
+                // Where the include is, as a note, as for any error in an included file.
+                let include = self.error(span, String::new());
+                diagnostic
+                    .notes
+                    .push(format!("in file included from {}", include.location()));
+                diagnostic.notes.extend(include.notes);
+                Err(Box::new(diagnostic))
+            }
             Err(error) => Err(self.error(
                 span,
                 format!("can't read include file '{display}': {}", strerror(&error)),
