@@ -71,6 +71,9 @@ pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
 /// Reads a `query-qmp-schema` reply. `file` names it in diagnostics and in [`Spec::files`].
 /// Errors come with every diagnostic found (warnings included), in order.
 pub fn read(file: &str, text: &str) -> Result<Read, Vec<Diagnostic>> {
+    // A byte-order mark is skipped (as `looks_like_introspection` does); columns count from
+    // after it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut cx = Context {
         file,
         text,
@@ -889,6 +892,49 @@ mod tests {
             errors(&text),
             [format!("s.json:1:{col}: type `nope` is not in the schema")]
         );
+    }
+
+    #[test]
+    fn duplicate_members_are_errors() {
+        let text = r#"[{"name": "E", "meta-type": "event", "arg-type": "o"},
+{"name": "o", "meta-type": "object", "members": [{"name": "a", "type": "int"},
+  {"name": "a", "type": "str"}]},
+{"name": "int", "meta-type": "builtin", "json-type": "int"},
+{"name": "str", "meta-type": "builtin", "json-type": "string"}]"#;
+        let diagnostics = read("s.json", text).err().unwrap_or_default();
+        assert_eq!(
+            diagnostics[0].to_string(),
+            "\
+error: duplicate member `a`, first defined at line 2
+ --> s.json:3:12
+  |
+3 |   {\"name\": \"a\", \"type\": \"str\"}]},
+  |            ^^^
+  = expected: a name no other member of the object has
+  = note: `a` is first defined at s.json:2:59"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_and_invalid_utf8_are_errors_at_their_place() {
+        let deep = format!("[{}{}]", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(
+            errors(&deep),
+            [
+                "s.json:1:128: JSON nested more than 128 levels deep, which serde_json does not \
+              read (recursion limit exceeded)"
+            ]
+        );
+        let invalid = read_bytes("s.json", b"[\n {\"name\": \"\xc3\"}]")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(invalid[0].location(), "s.json:2:12");
+        assert_eq!(
+            invalid[0].message,
+            "invalid UTF-8: byte 0xC3 is not part of a character"
+        );
+        // A byte-order mark is skipped.
+        assert!(read("s.json", "\u{feff}[]").is_ok());
     }
 
     #[test]
