@@ -65,7 +65,10 @@ pub fn looks_like_introspection(text: &str) -> bool {
 /// [`read`] for a reply given as bytes: bytes that are not UTF-8 are an error at the first
 /// invalid byte (`file:line:col`).
 pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
-    read(file, qmp_ir::decode_utf8(file, bytes).map_err(|e| vec![e])?)
+    read(
+        file,
+        qmp_ir::decode_utf8(file, bytes).map_err(|e| vec![*e])?,
+    )
 }
 
 /// Reads a `query-qmp-schema` reply. `file` names it in diagnostics and in [`Spec::files`].

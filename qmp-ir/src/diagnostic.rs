@@ -216,17 +216,19 @@ impl std::error::Error for InvalidUtf8 {}
 
 /// `bytes` as text, or an error at the first byte that is not UTF-8 (`file:line:col`, the line,
 /// a caret), for front ends given bytes rather than text.
-pub fn decode_utf8<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, Diagnostic> {
-    std::str::from_utf8(bytes).map_err(|_| match InvalidUtf8::find(bytes) {
-        Some(invalid) => invalid.diagnostic(file),
-        // `from_utf8` failed, so `find` finds the byte.
-        None => InvalidUtf8 {
-            byte: 0,
-            line: 1,
-            col: 1,
-            source_line: String::new(),
-        }
-        .diagnostic(file),
+pub fn decode_utf8<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, Box<Diagnostic>> {
+    std::str::from_utf8(bytes).map_err(|_| {
+        Box::new(match InvalidUtf8::find(bytes) {
+            Some(invalid) => invalid.diagnostic(file),
+            // `from_utf8` failed, so `find` finds the byte.
+            None => InvalidUtf8 {
+                byte: 0,
+                line: 1,
+                col: 1,
+                source_line: String::new(),
+            }
+            .diagnostic(file),
+        })
     })
 }
 

@@ -63,7 +63,7 @@ pub fn parse(file: &str, source: &str) -> Result<Parsed, Vec<Diagnostic>> {
 pub fn parse_bytes(file: &str, source: &[u8]) -> Result<Parsed, Vec<Diagnostic>> {
     parse(
         file,
-        qmp_ir::decode_utf8(file, source).map_err(|e| vec![e])?,
+        qmp_ir::decode_utf8(file, source).map_err(|e| vec![*e])?,
     )
 }
 
@@ -91,7 +91,7 @@ pub fn read(file: &str, source: &str) -> Result<Read, Vec<Diagnostic>> {
 pub fn read_bytes(file: &str, source: &[u8]) -> Result<Read, Vec<Diagnostic>> {
     read(
         file,
-        qmp_ir::decode_utf8(file, source).map_err(|e| vec![e])?,
+        qmp_ir::decode_utf8(file, source).map_err(|e| vec![*e])?,
     )
 }
 
