@@ -24,7 +24,10 @@
 //! included; there are no docs and no conditions (QEMU evaluated them when it was built).
 //!
 //! Malformed input gives [`Diagnostic`]s pointing at the offending JSON value (`file:line:col`);
-//! the library never prints and never panics.
+//! the library never prints and never panics. Two members of one object with the same name are
+//! an error (with a note pointing at the first); JSON nested more than 128 levels deep is one
+//! too (`serde_json` reads no deeper), and [`read_bytes`] reports bytes that are not UTF-8 at
+//! the first invalid byte.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -59,9 +62,21 @@ pub fn looks_like_introspection(text: &str) -> bool {
         .is_some_and(|rest| rest.trim_start().starts_with("\"return\""))
 }
 
+/// [`read`] for a reply given as bytes: bytes that are not UTF-8 are an error at the first
+/// invalid byte (`file:line:col`).
+pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
+    read(
+        file,
+        qmp_ir::decode_utf8(file, bytes).map_err(|e| vec![*e])?,
+    )
+}
+
 /// Reads a `query-qmp-schema` reply. `file` names it in diagnostics and in [`Spec::files`].
 /// Errors come with every diagnostic found (warnings included), in order.
 pub fn read(file: &str, text: &str) -> Result<Read, Vec<Diagnostic>> {
+    // A byte-order mark is skipped (as `looks_like_introspection` does); columns count from
+    // after it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut cx = Context {
         file,
         text,
@@ -251,13 +266,15 @@ impl Context<'_> {
             .next()
             .unwrap_or(&message)
             .to_owned();
-        self.push(
-            Severity::Error,
-            offset,
-            offset + 1,
-            format!("invalid JSON: {message}"),
-            None,
-        );
+        let message = if message == "recursion limit exceeded" {
+            // Perhaps valid JSON, but deeper than serde_json reads.
+            format!(
+                "JSON nested more than 128 levels deep, which serde_json does not read ({message})"
+            )
+        } else {
+            format!("invalid JSON: {message}")
+        };
+        self.push(Severity::Error, offset, offset + 1, message, None);
     }
 
     /// A member that must be a string.
@@ -604,6 +621,7 @@ impl<'r> Lower<'_, 'r> {
     fn members(&self, cx: &mut Context<'_>, node: &Node) -> Option<Vec<Member>> {
         let items = cx.objects(node, "members", true)?;
         let mut members = Vec::new();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut ok = true;
         for item in items {
             let (Some((name, name_at)), Some((_, ty_at))) =
@@ -612,6 +630,21 @@ impl<'r> Lower<'_, 'r> {
                 ok = false;
                 continue;
             };
+            if let Some(&first) = seen.get(name) {
+                let (line, col, _) = cx.position(first);
+                cx.error(
+                    name_at,
+                    format!("duplicate member `{name}`, first defined at line {line}"),
+                    Some("a name no other member of the object has"),
+                );
+                let note = format!("`{name}` is first defined at {}:{line}:{col}", cx.file);
+                if let Some(error) = cx.diagnostics.last_mut() {
+                    error.notes.push(note);
+                }
+                ok = false;
+                continue;
+            }
+            seen.insert(name, name_at.start);
             let Some(ty) = self.resolve(cx, ty_at, 0) else {
                 ok = false;
                 continue;
@@ -862,6 +895,49 @@ mod tests {
             errors(&text),
             [format!("s.json:1:{col}: type `nope` is not in the schema")]
         );
+    }
+
+    #[test]
+    fn duplicate_members_are_errors() {
+        let text = r#"[{"name": "E", "meta-type": "event", "arg-type": "o"},
+{"name": "o", "meta-type": "object", "members": [{"name": "a", "type": "int"},
+  {"name": "a", "type": "str"}]},
+{"name": "int", "meta-type": "builtin", "json-type": "int"},
+{"name": "str", "meta-type": "builtin", "json-type": "string"}]"#;
+        let diagnostics = read("s.json", text).err().unwrap_or_default();
+        assert_eq!(
+            diagnostics[0].to_string(),
+            "\
+error: duplicate member `a`, first defined at line 2
+ --> s.json:3:12
+  |
+3 |   {\"name\": \"a\", \"type\": \"str\"}]},
+  |            ^^^
+  = expected: a name no other member of the object has
+  = note: `a` is first defined at s.json:2:59"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_and_invalid_utf8_are_errors_at_their_place() {
+        let deep = format!("[{}{}]", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(
+            errors(&deep),
+            [
+                "s.json:1:128: JSON nested more than 128 levels deep, which serde_json does not \
+              read (recursion limit exceeded)"
+            ]
+        );
+        let invalid = read_bytes("s.json", b"[\n {\"name\": \"\xc3\"}]")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(invalid[0].location(), "s.json:2:12");
+        assert_eq!(
+            invalid[0].message,
+            "invalid UTF-8: byte 0xC3 is not part of a character"
+        );
+        // A byte-order mark is skipped.
+        assert!(read("s.json", "\u{feff}[]").is_ok());
     }
 
     #[test]

@@ -111,6 +111,9 @@ impl fmt::Display for Diagnostic {
         writeln!(f, "{gutter}--> {}", self.location())?;
         writeln!(f, "{gutter} |")?;
         let (shown, col, len) = self.window();
+        // Control characters other than tabs (a stray `\r`) are shown as their Unicode
+        // pictures (`␍`), one column each, rather than sent to the terminal.
+        let shown: String = shown.chars().map(visible).collect();
         writeln!(f, "{number} | {shown}")?;
         // Tabs keep their width so that the caret lines up with the text above it.
         let pad: String = shown
@@ -127,6 +130,130 @@ impl fmt::Display for Diagnostic {
             write!(f, "\n{gutter} = note: {note}")?;
         }
         Ok(())
+    }
+}
+
+/// Where text that should be UTF-8 is not: its first invalid byte, by line and column.
+///
+/// Also an error type, so that a loader returning [`std::io::Error`] (such as [`read_text`]) can
+/// carry the position; [`InvalidUtf8::of_io`] gets it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidUtf8 {
+    /// The first invalid byte.
+    pub byte: u8,
+    /// Its 1-based line.
+    pub line: u32,
+    /// Its 1-based column, in characters of the valid text before it on its line.
+    pub col: u32,
+    /// Its line, the invalid bytes shown as `U+FFFD`, without its line ending.
+    pub source_line: String,
+}
+
+impl InvalidUtf8 {
+    /// Where `bytes` stop being UTF-8, or `None` if they are UTF-8.
+    pub fn find(bytes: &[u8]) -> Option<InvalidUtf8> {
+        let error = std::str::from_utf8(bytes).err()?;
+        let at = error.valid_up_to();
+        let before = &bytes[..at];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line_end = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| at + i);
+        let line = bytes[..line_start].iter().filter(|&&b| b == b'\n').count() + 1;
+        // Valid UTF-8 up to `at`, so this loses nothing before the column.
+        let col = String::from_utf8_lossy(&bytes[line_start..at])
+            .chars()
+            .count()
+            + 1;
+        let text = String::from_utf8_lossy(&bytes[line_start..line_end]);
+        Some(InvalidUtf8 {
+            byte: bytes[at],
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            col: u32::try_from(col).unwrap_or(u32::MAX),
+            source_line: text.strip_suffix('\r').unwrap_or(&text).to_owned(),
+        })
+    }
+
+    /// The position carried by an I/O error made by [`read_text`], if it is one.
+    pub fn of_io(error: &std::io::Error) -> Option<&InvalidUtf8> {
+        error.get_ref()?.downcast_ref::<InvalidUtf8>()
+    }
+
+    /// The error about `file`, pointing at the invalid byte.
+    pub fn diagnostic(&self, file: &str) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            message: format!(
+                "invalid UTF-8: byte 0x{:02X} is not part of a character",
+                self.byte
+            ),
+            file: file.to_owned(),
+            line: self.line,
+            col: self.col,
+            len: 1,
+            source_line: self.source_line.clone(),
+            expected: Some("text in UTF-8".to_owned()),
+            notes: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Display for InvalidUtf8 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid UTF-8 at line {}, column {} (byte 0x{:02X})",
+            self.line, self.col, self.byte
+        )
+    }
+}
+
+impl std::error::Error for InvalidUtf8 {}
+
+/// `bytes` as text, or an error at the first byte that is not UTF-8 (`file:line:col`, the line,
+/// a caret), for front ends given bytes rather than text.
+pub fn decode_utf8<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, Box<Diagnostic>> {
+    std::str::from_utf8(bytes).map_err(|_| {
+        Box::new(match InvalidUtf8::find(bytes) {
+            Some(invalid) => invalid.diagnostic(file),
+            // `from_utf8` failed, so `find` finds the byte.
+            None => InvalidUtf8 {
+                byte: 0,
+                line: 1,
+                col: 1,
+                source_line: String::new(),
+            }
+            .diagnostic(file),
+        })
+    })
+}
+
+/// Reads a file as text, like [`std::fs::read_to_string`], except that text which is not UTF-8
+/// gives an [`std::io::ErrorKind::InvalidData`] error that says where (and holds an
+/// [`InvalidUtf8`], see [`InvalidUtf8::of_io`]) rather than only `stream did not contain valid
+/// UTF-8`.
+pub fn read_text(path: &std::path::Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    String::from_utf8(bytes).map_err(|error| {
+        let invalid = InvalidUtf8::find(error.as_bytes());
+        match invalid {
+            Some(invalid) => std::io::Error::new(std::io::ErrorKind::InvalidData, invalid),
+            None => std::io::Error::new(std::io::ErrorKind::InvalidData, error),
+        }
+    })
+}
+
+/// `c`, or for a control character other than a tab its picture in the Control Pictures block.
+fn visible(c: char) -> char {
+    match c {
+        '\t' => c,
+        '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or(c),
+        '\u{7f}' => '\u{2421}',
+        _ => c,
     }
 }
 
@@ -161,7 +288,28 @@ mod tests {
         assert_eq!(shown[4], format!("  | {}^^^", " ".repeat(63)));
         let short = diagnostic("abc".into(), 2, 1).to_string();
         assert!(short.ends_with("1 | abc\n  |  ^"), "{short}");
+        let control = diagnostic("a\rb".into(), 2, 1).to_string();
+        assert!(control.ends_with("1 | a\u{240d}b\n  |  ^"), "{control}");
         // A column past the end, or a huge length, still renders.
         let _ = diagnostic("x".repeat(1000), 5000, u32::MAX).to_string();
+    }
+
+    #[test]
+    fn invalid_utf8_is_found_by_line_and_column() {
+        let bytes = b"ab\r\n\xc3\xa9x\xffy\r\nz";
+        let invalid = InvalidUtf8::find(bytes).expect("invalid");
+        assert_eq!((invalid.byte, invalid.line, invalid.col), (0xff, 2, 3));
+        assert_eq!(invalid.source_line, "\u{e9}x\u{fffd}y");
+        let error = decode_utf8("f", bytes).expect_err("invalid");
+        assert_eq!(
+            error.to_string(),
+            "error: invalid UTF-8: byte 0xFF is not part of a character\n --> f:2:3\n  |\n\
+             2 | \u{e9}x\u{fffd}y\n  |   ^\n  = expected: text in UTF-8"
+        );
+        assert_eq!(decode_utf8("f", b"ok"), Ok("ok"));
+        assert_eq!(InvalidUtf8::find(b"ok"), None);
+        // A truncated character at the very end.
+        let end = InvalidUtf8::find(b"a\n\xc3").expect("invalid");
+        assert_eq!((end.byte, end.line, end.col), (0xc3, 2, 1));
     }
 }

@@ -24,7 +24,7 @@
 
 pub mod diagnostic;
 
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Diagnostic, InvalidUtf8, Severity, decode_utf8, read_text};
 
 use serde::Serialize;
 

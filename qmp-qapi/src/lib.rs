@@ -30,13 +30,15 @@ pub struct Parsed {
     pub files: Vec<PathBuf>,
 }
 
-/// Reads the schema whose main file is `path`, following its `include`s on disk.
+/// Reads the schema whose main file is `path`, following its `include`s on disk. A file that is
+/// not UTF-8 is an error at its first invalid byte.
 pub fn read(path: &Path) -> Result<Parsed, Vec<Diagnostic>> {
-    read_with(path, &mut |p| std::fs::read_to_string(p))
+    read_with(path, &mut |p| qmp_ir::read_text(p))
 }
 
 /// Reads the schema whose main file is `path`, asking `load` for the text of each file
-/// (the main one and every include, each at most once).
+/// (the main one and every include, each at most once). A load error holding a
+/// [`qmp_ir::InvalidUtf8`] (as [`qmp_ir::read_text`] makes) is reported at that position.
 pub fn read_with(
     path: &Path,
     load: &mut dyn FnMut(&Path) -> std::io::Result<String>,

@@ -55,6 +55,9 @@ pub(crate) fn parse(
     let text = match (reader.load)(path) {
         Ok(text) => text,
         Err(error) => {
+            if let Some(invalid) = qmp_ir::InvalidUtf8::of_io(&error) {
+                return Err(vec![invalid.diagnostic(&display)]);
+            }
             let message = format!("can't read schema file '{display}': {}", strerror(&error));
             return Err(vec![file_diagnostic(display, message)]);
         }
@@ -738,6 +741,18 @@ impl Reader<'_> {
         }
         match (self.load)(&path) {
             Ok(text) => self.file(display, identity, text, Some(span)),
+            Err(error) if qmp_ir::InvalidUtf8::of_io(&error).is_some() => {
+                let mut diagnostic = qmp_ir::InvalidUtf8::of_io(&error)
+                    .map(|invalid| invalid.diagnostic(&display))
+                    .unwrap_or_else(|| file_diagnostic(display.clone(), error.to_string()));
+                // Where the include is, as a note, as for any error in an included file.
+                let include = self.error(span, String::new());
+                diagnostic
+                    .notes
+                    .push(format!("in file included from {}", include.location()));
+                diagnostic.notes.extend(include.notes);
+                Err(Box::new(diagnostic))
+            }
             Err(error) => Err(self.error(
                 span,
                 format!("can't read include file '{display}': {}", strerror(&error)),
@@ -877,6 +892,56 @@ pub(crate) mod tests {
         let text = format!("{{ 'a': {} }}", "[".repeat(100_000));
         let error = first_error(&[("s.json", &text)]);
         assert!(error.contains("nested more than"), "{error}");
+        // Valid but deep: 10,000 levels of lists, or of objects, on a test thread's stack.
+        let lists = format!(
+            "{{ 'a': {}'int'{} }}",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        let objects = format!(
+            "{{ 'a': {}'int'{} }}",
+            "{ 'b': ".repeat(10_000),
+            " }".repeat(10_000)
+        );
+        for text in [lists, objects] {
+            let error = first_error(&[("s.json", &text)]);
+            assert!(
+                error.contains(": values nested more than 256 deep"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_an_error_at_its_byte() {
+        let invalid = |bytes: &[u8]| {
+            let found = qmp_ir::InvalidUtf8::find(bytes).expect("invalid");
+            std::io::Error::new(std::io::ErrorKind::InvalidData, found)
+        };
+        let mut load = |path: &Path| match path.to_str() {
+            Some("main.json") => Ok("{ 'include': 'sub.json' }\n".to_owned()),
+            _ => Err(invalid(b"# ok\n# \xe9t\xe9\n")),
+        };
+        let diagnostics = parse(Path::new("main.json"), &mut load)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(
+            diagnostics[0].to_string(),
+            "\
+error: invalid UTF-8: byte 0xE9 is not part of a character
+ --> sub.json:2:3
+  |
+2 | # \u{fffd}t\u{fffd}
+  |   ^
+  = expected: text in UTF-8
+  = note: in file included from main.json:1:1"
+        );
+        let mut main = |_: &Path| Err(invalid(b"\xff"));
+        let diagnostics = parse(Path::new("main.json"), &mut main)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(diagnostics[0].location(), "main.json:1:1");
     }
 
     #[test]

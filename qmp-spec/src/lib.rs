@@ -33,9 +33,19 @@ pub struct Parsed {
 /// Parses an events document.
 ///
 /// `file` is the name used in diagnostics (usually the path as given). On failure the `Err`
-/// holds every error found, and the warnings, in document order. Never panics.
+/// holds every error found, and the warnings, in document order. Never panics, and takes time
+/// linear in the size of the document.
+///
+/// Lines end in `\n` or `\r\n`; a `\r` that ends no line (old Mac line endings, or `\r\r\n`
+/// from a doubled conversion) is an error at the first one. A leading byte-order mark is
+/// skipped.
 pub fn parse(file: &str, source: &str) -> Result<Parsed, Vec<Diagnostic>> {
+    // A byte-order mark is no text an editor shows: skipped, columns count from after it.
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let source = source::Source::new(file, source);
+    if let Some(error) = source.lone_carriage_return() {
+        return Err(vec![error]);
+    }
     let document = parser::parse(&source).map_err(|error| vec![*error])?;
     let (spec, diagnostics) = lower::lower(&source, document);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -46,6 +56,15 @@ pub fn parse(file: &str, source: &str) -> Result<Parsed, Vec<Diagnostic>> {
             warnings: diagnostics,
         })
     }
+}
+
+/// [`parse`] for a document given as bytes: bytes that are not UTF-8 are an error at the first
+/// invalid byte (`file:line:col`).
+pub fn parse_bytes(file: &str, source: &[u8]) -> Result<Parsed, Vec<Diagnostic>> {
+    parse(
+        file,
+        qmp_ir::decode_utf8(file, source).map_err(|e| vec![*e])?,
+    )
 }
 
 /// A document read into the general IR ([`qmp_ir::Spec`]), which every front end produces.
@@ -65,6 +84,15 @@ pub fn read(file: &str, source: &str) -> Result<Read, Vec<Diagnostic>> {
         spec: general::to_general(file, &parsed.spec),
         warnings: parsed.warnings,
     })
+}
+
+/// [`read`] for a document given as bytes: bytes that are not UTF-8 are an error at the first
+/// invalid byte (`file:line:col`).
+pub fn read_bytes(file: &str, source: &[u8]) -> Result<Read, Vec<Diagnostic>> {
+    read(
+        file,
+        qmp_ir::decode_utf8(file, source).map_err(|e| vec![*e])?,
+    )
 }
 
 /// The path of the default spec, the copy of the events document this repository generates from.

@@ -31,9 +31,13 @@
 //!
 //! Errors: a heading without underline, a heading that is not event names, a field list outside
 //! a `Data:` section, the data described twice, two type annotations on one member, members under
-//! a member that is neither untyped nor a `json-object`, a duplicate event name, no event at all.
-//! Warnings: an example that is not valid JSON (kept as [`ExampleJson::Invalid`]), and
-//! `Data: None.` followed by a field list (read as the fields).
+//! a member that is neither untyped nor a `json-object`, a duplicate event name, no event at all;
+//! a field name that is empty or has a character other than ASCII letters, digits, `-` and `_`
+//! (at that character), two members of one object with the same name (with a note pointing at
+//! the first), members nested more than [`MAX_NESTING`] levels deep, a tab in the indentation of
+//! a field bullet (nesting goes by columns, and a tab has no agreed width).
+//! Warnings: an example that is not valid JSON, or nested deeper than `serde_json` reads (kept as
+//! [`ExampleJson::Invalid`]), and `Data: None.` followed by a field list (read as the fields).
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{
@@ -43,7 +47,7 @@ use crate::ir::{
 use crate::parser::Rule;
 use crate::source::Source;
 use pest::iterators::Pair;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Lowers the `document` pair. The diagnostics hold errors and warnings, in document order.
 pub(crate) fn lower(source: &Source<'_>, document: Pair<'_, Rule>) -> (Spec, Vec<Diagnostic>) {
@@ -310,17 +314,53 @@ impl Lowerer<'_, '_> {
     }
 
     /// Builds the member tree from the flat list, nesting by bullet column.
+    ///
+    /// Reports, once per list, a tab in a bullet's indentation and members nested deeper than
+    /// [`MAX_NESTING`] (the members beyond it are dropped, so that no deep tree is ever built);
+    /// and each member named like an earlier member of the same object.
     fn field_list(&mut self, list: Pair<'_, Rule>) -> Vec<Field> {
         let mut top: Vec<Field> = Vec::new();
-        let mut open: Vec<(u32, Field)> = Vec::new();
+        let mut top_names: Names = HashMap::new();
+        // The open fields, innermost last: bullet column, field, the names of its members.
+        let mut open: Vec<(u32, Field, Names)> = Vec::new();
+        let (mut tab_reported, mut depth_reported) = (false, false);
         for pair in list.into_inner() {
-            let (col, name_at, field) = self.field(pair);
-            while open.last().is_some_and(|(c, _)| *c >= col) {
-                if let Some((_, done)) = open.pop() {
+            let Bullet {
+                col,
+                name_at,
+                tab,
+                field,
+            } = self.field(pair);
+            if let (Some(tab), false) = (tab, tab_reported) {
+                tab_reported = true;
+                let error = self.source.error(
+                    "tab in the indentation of a field bullet",
+                    tab,
+                    tab + 1,
+                    "spaces: members nest by the column of their bullet, and a tab has no agreed width",
+                );
+                self.diagnostics.push(error);
+            }
+            while open.last().is_some_and(|(c, _, _)| *c >= col) {
+                if let Some((_, done, _)) = open.pop() {
                     attach(&mut open, &mut top, done);
                 }
             }
-            if let Some((_, parent)) = open.last() {
+            if open.len() >= MAX_NESTING {
+                if !depth_reported {
+                    depth_reported = true;
+                    let message = format!(
+                        "member `{}` is nested {} levels deep, more than the {MAX_NESTING} allowed",
+                        field.name,
+                        open.len() + 1,
+                    );
+                    let expected = format!("members nested at most {MAX_NESTING} levels deep");
+                    let error = self.source.error(message, name_at.0, name_at.1, expected);
+                    self.diagnostics.push(error);
+                }
+                continue;
+            }
+            if let Some((_, parent, _)) = open.last() {
                 if let Some(ty) = parent.ty.filter(|ty| *ty != JsonType::Object) {
                     let message = format!(
                         "member `{}` is nested under `{}`, which is a {}",
@@ -333,17 +373,47 @@ impl Lowerer<'_, '_> {
                     self.diagnostics.push(error);
                 }
             }
-            open.push((col, field));
+            let siblings = match open.last_mut() {
+                Some((_, _, names)) => names,
+                None => &mut top_names,
+            };
+            match siblings.get(&field.name) {
+                Some(&first) => self.duplicate_member(&field.name, name_at, first),
+                None => {
+                    siblings.insert(field.name.clone(), name_at.0);
+                }
+            }
+            open.push((col, field, HashMap::new()));
         }
-        while let Some((_, done)) = open.pop() {
+        while let Some((_, done, _)) = open.pop() {
             attach(&mut open, &mut top, done);
         }
         top
     }
 
-    /// One field without its members, the column of its bullet and where its name is.
-    fn field(&mut self, pair: Pair<'_, Rule>) -> (u32, (usize, usize), Field) {
+    /// A member named `name` at `at` whose object already has one at byte offset `first`.
+    fn duplicate_member(&mut self, name: &str, at: (usize, usize), first: usize) {
+        let (line, col) = self.source.line_col(first);
+        let message = format!("duplicate member `{name}`, first defined at line {line}");
+        let mut error = self.source.error(
+            message,
+            at.0,
+            at.1,
+            "a name no other member of the object has",
+        );
+        error.notes.push(format!(
+            "`{name}` is first defined at {}:{line}:{col}",
+            error.file
+        ));
+        self.diagnostics.push(error);
+    }
+
+    /// One field without its members, with its bullet's column, where its name is and the
+    /// first tab in its indentation. Reports a name that is not a member name.
+    fn field(&mut self, pair: Pair<'_, Rule>) -> Bullet {
         let mut col = 1;
+        let mut tab = None;
+        let line_start = pair.as_span().start();
         let mut name_at = (pair.as_span().start(), pair.as_span().start());
         let mut field = Field {
             name: String::new(),
@@ -364,12 +434,17 @@ impl Lowerer<'_, '_> {
         for part in pair.into_inner() {
             let (start, end) = (part.as_span().start(), part.as_span().end());
             match part.as_rule() {
-                Rule::bullet => col = self.source.line_col(start).1,
+                Rule::bullet => {
+                    col = self.source.line_col(start).1;
+                    let indent = self.source.text().get(line_start..start).unwrap_or("");
+                    tab = indent.find('\t').map(|at| line_start + at);
+                }
                 Rule::field_name => {
                     if let Some(ident) = part.into_inner().next() {
                         field.name = ident.as_str().to_string();
                         field.span = self.span(&ident);
                         name_at = (ident.as_span().start(), ident.as_span().end());
+                        self.check_name(&field.name, name_at.0);
                     }
                 }
                 Rule::colon => prose.skip(end),
@@ -433,7 +508,45 @@ impl Lowerer<'_, '_> {
                 .or_else(|| self.value_set(items))
                 .or_else(|| if intro { self.value_set(listed) } else { None });
         }
-        (col, name_at, field)
+        Bullet {
+            col,
+            name_at,
+            tab,
+            field,
+        }
+    }
+
+    /// Reports a field name that is empty or has a character a QMP member name cannot have,
+    /// pointing at the first such character. `start` is the byte offset of the name.
+    fn check_name(&mut self, name: &str, start: usize) {
+        let expected = "a member name: ASCII letters, digits, `-` and `_`";
+        let Some((at, c)) = name
+            .char_indices()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        else {
+            if name.is_empty() {
+                // Underline both quotes.
+                let error = self.source.error(
+                    "empty field name",
+                    start.saturating_sub(1),
+                    start + 1,
+                    expected,
+                );
+                self.diagnostics.push(error);
+            }
+            return;
+        };
+        let what = match c {
+            ' ' => "a space".to_string(),
+            '\t' => "a tab".to_string(),
+            c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+            c => format!("`{c}`"),
+        };
+        let message = format!("field name `{name}` contains {what}");
+        let error = self
+            .source
+            .error(message, start + at, start + at + c.len_utf8(), expected);
+        self.diagnostics.push(error);
     }
 
     /// Reads a type annotation into `field`, returning the value set it states, if any.
@@ -549,7 +662,16 @@ impl Lowerer<'_, '_> {
                     .chars()
                     .next()
                     .map_or(0, char::len_utf8);
-                self.warning(format!("example is not valid JSON: {message}"), offset, 1);
+                let warning = if message == "recursion limit exceeded" {
+                    // Valid JSON, perhaps, but deeper than serde_json reads.
+                    format!(
+                        "example nests more than {JSON_DEPTH} levels deep, which serde_json does \
+                         not read ({message})"
+                    )
+                } else {
+                    format!("example is not valid JSON: {message}")
+                };
+                self.warning(warning, offset, 1);
                 ExampleJson::Invalid {
                     error: message,
                     at: self.source.span(offset, offset + len),
@@ -578,9 +700,35 @@ impl Lowerer<'_, '_> {
     }
 }
 
-fn attach(open: &mut [(u32, Field)], top: &mut Vec<Field>, field: Field) {
+/// How deep members may nest under an event's `data`: deeper is an error.
+///
+/// QEMU's documents nest three levels at most, and a message nested more than 128 levels deep
+/// cannot be decoded anyway (`serde_json`'s recursion limit). Everything downstream walks the
+/// member tree recursively (the general IR, wire shapes, generated code, dropping the tree);
+/// at 64 levels all of them stay far from the end of a 2 MiB thread stack, also in debug builds.
+pub(crate) const MAX_NESTING: usize = 64;
+
+/// How deep `serde_json` reads JSON values (its recursion limit).
+const JSON_DEPTH: usize = 128;
+
+/// Member names seen in one object, with the byte offset of the first of each.
+type Names = HashMap<String, usize>;
+
+/// A field bullet read by [`Lowerer::field`].
+struct Bullet {
+    /// The column of its `-`.
+    col: u32,
+    /// The byte range of its name.
+    name_at: (usize, usize),
+    /// The byte offset of the first tab in its indentation.
+    tab: Option<usize>,
+    /// The field, without members.
+    field: Field,
+}
+
+fn attach(open: &mut [(u32, Field, Names)], top: &mut Vec<Field>, field: Field) {
     match open.last_mut() {
-        Some((_, parent)) => parent.members.push(field),
+        Some((_, parent, _)) => parent.members.push(field),
         None => top.push(field),
     }
 }
@@ -619,14 +767,14 @@ fn unquote(quoted: &Pair<'_, Rule>) -> String {
         .to_string()
 }
 
+/// The values without repeats, the first of each name kept (in linear time: a value list may be
+/// as long as a hostile document makes it).
 fn dedup(values: impl IntoIterator<Item = Value>) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::new();
-    for value in values {
-        if !out.iter().any(|v| v.name == value.name) {
-            out.push(value);
-        }
-    }
-    out
+    let mut seen: HashSet<String> = HashSet::new();
+    values
+        .into_iter()
+        .filter(|value| seen.insert(value.name.clone()))
+        .collect()
 }
 
 fn json_type(name: &str) -> Option<JsonType> {

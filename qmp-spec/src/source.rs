@@ -3,9 +3,14 @@
 //! Lines are exactly those of [`str::lines`] (split at `\n`, a `\r` before it dropped), columns
 //! count characters, both 1-based. Every diagnostic made here points inside the document: a
 //! position past the last line break is moved to the end of the last line.
+//!
+//! Finding a column costs nothing on an ASCII line, and on other lines counts characters from
+//! the previous position asked about when that is earlier on the same line, so that lowering,
+//! which asks in document order, stays linear even on one huge line.
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::Span;
+use std::cell::Cell;
 
 /// The document being parsed, with the start offset of each of its lines.
 pub(crate) struct Source<'a> {
@@ -13,16 +18,28 @@ pub(crate) struct Source<'a> {
     text: &'a str,
     /// `(byte offset of the line start, the line's text)`, one per line of [`str::lines`].
     lines: Vec<(usize, &'a str)>,
+    /// Whether each line is ASCII (its columns are then its byte offsets).
+    ascii: Vec<bool>,
+    /// The last column counted on a non-ASCII line: `(line index, byte offset in the line,
+    /// characters before it)`.
+    counted: Cell<(usize, usize, usize)>,
 }
 
 impl<'a> Source<'a> {
     pub(crate) fn new(file: &'a str, text: &'a str) -> Self {
         let base = text.as_ptr() as usize;
-        let lines = text
+        let lines: Vec<(usize, &str)> = text
             .lines()
             .map(|line| (line.as_ptr() as usize - base, line))
             .collect();
-        Source { file, text, lines }
+        let ascii = lines.iter().map(|(_, line)| line.is_ascii()).collect();
+        Source {
+            file,
+            text,
+            lines,
+            ascii,
+            counted: Cell::new((usize::MAX, 0, 0)),
+        }
     }
 
     pub(crate) fn text(&self) -> &'a str {
@@ -40,14 +57,31 @@ impl<'a> Source<'a> {
             .partition_point(|&(start, _)| start <= offset)
             .saturating_sub(1);
         let (start, line) = self.lines[index];
-        let within = offset - start;
         // Past the line's text means on its line break, or past the last one at the very end.
-        let col = if within >= line.len() {
-            line.chars().count() + 1
+        let within = (offset - start).min(line.len());
+        let col = if self.ascii[index] {
+            within + 1
         } else {
-            line.get(..within).map_or(within, |s| s.chars().count()) + 1
+            self.chars_before(index, line, within) + 1
         };
         (index, to_u32(col), line)
+    }
+
+    /// How many characters of the non-ASCII `line` (number `index`) precede byte `within`
+    /// (rounded down to a character boundary), counted on from the last count when it can be.
+    fn chars_before(&self, index: usize, line: &str, mut within: usize) -> usize {
+        while !line.is_char_boundary(within) {
+            within -= 1;
+        }
+        let (last_index, last_within, last_chars) = self.counted.get();
+        let (from, chars) = if last_index == index && last_within <= within {
+            (last_within, last_chars)
+        } else {
+            (0, 0)
+        };
+        let chars = chars + line[from..within].chars().count();
+        self.counted.set((index, within, chars));
+        chars
     }
 
     /// The 1-based line and column of a byte offset.
@@ -120,6 +154,28 @@ impl<'a> Source<'a> {
     ) -> Diagnostic {
         let len = self.text.get(start..end).map_or(1, |s| s.chars().count());
         self.diagnostic(Severity::Error, message, start, len, Some(expected.into()))
+    }
+}
+
+impl Source<'_> {
+    /// An error at the first `\r` that is not part of a `\r\n` line break, if there is one.
+    pub(crate) fn lone_carriage_return(&self) -> Option<Diagnostic> {
+        let bytes = self.text.as_bytes();
+        let at =
+            (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))?;
+        let doubled = bytes[at + 1..].starts_with(b"\r\n");
+        let message = if doubled {
+            "line ends in `\\r\\r\\n`: a `\\r` without its `\\n` (line endings converted twice?)"
+        } else {
+            "a `\\r` without a `\\n` after it (old Mac line endings?)"
+        };
+        Some(self.diagnostic(
+            Severity::Error,
+            message,
+            at,
+            1,
+            Some("lines ending in `\\n` or `\\r\\n`".to_string()),
+        ))
     }
 }
 
