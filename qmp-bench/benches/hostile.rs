@@ -5,10 +5,10 @@
 //! - `opaque`: 1,000 / 10,000 / 100,000 events whose data is a named type (`- data: T type as
 //!   described in ...`).
 //!
-//! Each is read into the general IR (`qmp_spec::read`). For `opaque`, `validate-schema` also
-//! times what `qmp-events validate --spec FILE` does with a legacy document after reading it
-//! (`qmp_codegen::schema`), at 1x and 10x only: it is quadratic in the number of opaque types
-//! (see BENCHMARKS.md), and 100x takes most of a minute per run.
+//! Each is read into the general IR (`qmp_spec::read`). For `opaque`, `opaque-wire` also times
+//! what `qmp-events validate --spec FILE` does with the IR (`qmp_wire::WireSpec::new`), and
+//! `opaque-plan` the code generator's type space (`qmp_codegen::plan::plan`), which was quadratic
+//! in the number of opaque types (see BENCHMARKS.md).
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group};
 use std::hint::black_box;
@@ -64,15 +64,16 @@ fn benches(c: &mut Criterion) {
             });
         }
     }
-    for scale in [1, 10] {
+    for scale in [1, 10, 100] {
         let text = opaque(1_000 * scale);
         let spec = qmp_spec::read("hostile.txt", &text).expect("reads").spec;
         group.throughput(Throughput::Bytes(text.len() as u64));
-        group.bench_with_input(
-            BenchmarkId::new("opaque-validate-schema", scale),
-            &spec,
-            |b, spec| b.iter(|| qmp_codegen::schema(black_box(spec))),
-        );
+        group.bench_with_input(BenchmarkId::new("opaque-wire", scale), &spec, |b, spec| {
+            b.iter(|| qmp_wire::WireSpec::new(black_box(spec), &qmp_wire::Conditions::IncludeAll))
+        });
+        group.bench_with_input(BenchmarkId::new("opaque-plan", scale), &spec, |b, spec| {
+            b.iter(|| qmp_codegen::plan::plan(black_box(spec)))
+        });
     }
     group.finish();
 }

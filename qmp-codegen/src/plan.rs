@@ -182,6 +182,8 @@ struct Builder {
     enums: Vec<EnumPlan>,
     enum_keys: BTreeMap<Vec<(String, Option<String>)>, usize>,
     opaques: Vec<OpaquePlan>,
+    /// Opaque types by the name the spec gives them.
+    opaque_keys: BTreeMap<String, usize>,
 }
 
 /// Plans the types for a spec.
@@ -192,6 +194,7 @@ pub fn plan(spec: &ir::Spec) -> TypeSpace {
         enums: Vec::new(),
         enum_keys: BTreeMap::new(),
         opaques: Vec::new(),
+        opaque_keys: BTreeMap::new(),
     };
     let mut events = Vec::new();
     for event in &spec.events {
@@ -383,11 +386,7 @@ impl Builder {
             event: event.to_owned(),
             path: Vec::new(),
         };
-        if let Some(i) = self
-            .opaques
-            .iter()
-            .position(|o| o.reference.name == reference.name)
-        {
+        if let Some(&i) = self.opaque_keys.get(&reference.name) {
             self.opaques[i].uses.push(at);
             return i;
         }
@@ -396,6 +395,8 @@ impl Builder {
             reference: reference.clone(),
             uses: vec![at],
         });
+        self.opaque_keys
+            .insert(reference.name.clone(), self.opaques.len() - 1);
         self.opaques.len() - 1
     }
 }

@@ -68,7 +68,7 @@ pub enum LoadError {
 /// Reads the spec at `path` with the front end its content calls for. Diagnostics name the
 /// file as `path` displays.
 pub fn load(path: &Path) -> Result<LoadedSpec, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(LoadError::Io)?;
+    let text = qmp_ir::read_text(path).map_err(LoadError::Io)?;
     let kind = kind_of(&text);
     match kind {
         SpecKind::Legacy => {
@@ -95,7 +95,7 @@ pub fn load(path: &Path) -> Result<LoadedSpec, LoadError> {
             let mut first = Some(text);
             let parsed = qmp_qapi::read_with(path, &mut |p| match first.take() {
                 Some(text) if p == path => Ok(text),
-                _ => std::fs::read_to_string(p),
+                _ => qmp_ir::read_text(p),
             })
             .map_err(LoadError::Spec)?;
             Ok(LoadedSpec {

@@ -202,6 +202,10 @@ fn summarize(conclusion: &libtest_mimic::Conclusion, min_distinct: Option<usize>
     let captured = captured();
     let names = distinct_names(captured.values().flatten());
     let list: Vec<&str> = names.iter().map(String::as_str).collect();
+    if min_distinct.is_none() && names.is_empty() {
+        // A suite that records no events has nothing to say.
+        return true;
+    }
     println!(
         "distinct QEMU events seen: {} ({})",
         names.len(),
