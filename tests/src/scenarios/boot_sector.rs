@@ -61,7 +61,7 @@ impl BootProgram {
         }
     }
 
-    /// The machine code, ending in [`HALT`].
+    /// The machine code, ending in `HALT`.
     pub fn code(self) -> Vec<u8> {
         let mut code = match self {
             // mov dx,0x505; mov al,2; out dx,al; mov al,4; out dx,al
