@@ -199,8 +199,16 @@ impl Peer {
 
     /// Reads until the client closes the connection (bounded by the read timeout).
     pub fn wait_closed(&mut self) -> io::Result<()> {
-        while self.recv()?.is_some() {}
-        Ok(())
+        loop {
+            match self.recv() {
+                Ok(Some(_)) => {}
+                Ok(None) => return Ok(()),
+                // A client that closes with lines still unread makes the kernel reset
+                // the connection: closed all the same.
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Answers like `qemu-system-x86_64 -M none -S` until the client goes away or sends `quit`.

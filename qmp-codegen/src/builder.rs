@@ -105,10 +105,10 @@ impl Builder {
                 println!("cargo:warning={}: {}", warning.location(), warning.message);
             }
         }
-        if loaded.kind != SpecKind::Legacy {
+        if loaded.kind == SpecKind::Introspection {
             return Err(BuildError::Unsupported(format!(
                 "{}: generating code from {} is not supported yet; \
-                 only the legacy events document is",
+                 the legacy events document and QAPI schemas are",
                 self.spec.display(),
                 loaded.kind.description()
             )));

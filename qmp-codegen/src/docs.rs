@@ -7,8 +7,11 @@ use qmp_ir as ir;
 use qmp_wire::WireSpec;
 use quote::quote;
 
-/// `#[doc = "..."]` attributes, one per line of `text` (prettyplease prints them as `///`).
+/// `#[doc = "..."]` attributes, one per line of `text` (prettyplease prints them as `///`). A
+/// carriage return in spec text ends nothing here: it is dropped, so it cannot reach a doc
+/// comment bare.
 pub fn attrs(text: &str) -> TokenStream {
+    let text = text.replace('\r', "");
     let lines = text.trim_end().lines().map(|line| {
         let line = if line.is_empty() {
             String::new()
@@ -20,12 +23,53 @@ pub fn attrs(text: &str) -> TokenStream {
     quote!(#(#lines)*)
 }
 
-/// Prose from the document, made safe for Markdown: no accidental links, HTML or emphasis.
+/// Prose from the document, made safe for Markdown: no accidental links, HTML, emphasis, code
+/// fences or headings. The reStructuredText of QAPI doc comments becomes Markdown on the way:
+/// ` ``literal`` ` becomes a code span and `@member` the member's name as code.
 pub fn prose(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    let mut line_start = true;
+    while i < chars.len() {
+        let c = chars[i];
+        // ``literal``: a code span, when it closes on the same paragraph and holds no backtick.
+        if c == '`' && chars.get(i + 1) == Some(&'`') {
+            let rest: String = chars[i + 2..].iter().collect();
+            if let Some(end) = rest.find("``") {
+                let literal = &rest[..end];
+                if !literal.is_empty() && !literal.contains('`') && !literal.contains("\n\n") {
+                    out.push('`');
+                    out.push_str(&literal.replace('\n', " "));
+                    out.push('`');
+                    i += 2 + literal.chars().count() + 2;
+                    line_start = false;
+                    continue;
+                }
+            }
+        }
+        // @member: the member's name, as code.
+        if c == '@' && (i == 0 || !chars[i - 1].is_alphanumeric()) {
+            let name: String = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == '-' || **c == '_')
+                .collect();
+            if !name.is_empty() {
+                out.push('`');
+                out.push_str(&name);
+                out.push('`');
+                i += 1 + name.len();
+                line_start = false;
+                continue;
+            }
+        }
         match c {
-            '[' | ']' | '*' | '\\' | '`' => {
+            '[' | ']' | '*' | '\\' | '`' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // A line of spec text never starts a heading, a quote or a list by accident.
+            '#' | '>' | '+' | '=' if line_start => {
                 out.push('\\');
                 out.push(c);
             }
@@ -33,8 +77,87 @@ pub fn prose(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             _ => out.push(c),
         }
+        line_start = c == '\n' || (line_start && c == ' ');
+        i += 1;
     }
     out
+}
+
+/// A code fence longer than any run of backticks in `text`, so that `text` cannot close it.
+pub fn fence(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    "`".repeat((longest + 1).max(3))
+}
+
+/// A build condition in words: `Only when QEMU is built with CONFIG_SPICE.`
+pub fn condition(c: &ir::Condition) -> String {
+    fn text(c: &ir::Condition) -> String {
+        match c {
+            ir::Condition::Name(name) => format!("`{name}`"),
+            ir::Condition::All(all) => all.iter().map(text).collect::<Vec<_>>().join(" and "),
+            ir::Condition::Any(any) => format!(
+                "({})",
+                any.iter().map(text).collect::<Vec<_>>().join(" or ")
+            ),
+            ir::Condition::Not(not) => format!("not {}", text(not)),
+        }
+    }
+    format!("Only when QEMU is built with {}.", text(c))
+}
+
+/// `#[deprecated = "..."]` for a definition or member with the `deprecated` feature.
+pub fn deprecated(features: &[ir::Feature]) -> Option<TokenStream> {
+    let feature = features.iter().find(|f| f.name == "deprecated")?;
+    let note = feature
+        .description
+        .as_deref()
+        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "deprecated in the QAPI schema".to_owned());
+    Some(quote!(#[deprecated = #note]))
+}
+
+/// The docs of a named type of the schema: its prose, its schema name, when it exists, and its
+/// features.
+pub fn named_def(def: &crate::plan::NamedDef) -> String {
+    let mut out = String::new();
+    for p in def.doc.paragraphs() {
+        out.push_str(&prose(p));
+        out.push_str("\n\n");
+    }
+    for note in &def.doc.notes {
+        out.push_str("**Note:** ");
+        out.push_str(&prose(note));
+        out.push_str("\n\n");
+    }
+    out.push_str(&format!("Schema name: `{}`.", def.name));
+    if let Some(since) = &def.doc.since {
+        out.push_str(&format!(" Since QEMU {}.", prose(since.trim())));
+    }
+    if let Some(c) = &def.condition {
+        out.push_str(&format!(" {}", condition(c)));
+    }
+    features(&mut out, &def.features);
+    out
+}
+
+/// Appends what the features of a definition mean.
+fn features(out: &mut String, features: &[ir::Feature]) {
+    for f in features {
+        match f.name.as_str() {
+            "deprecated" => out.push_str("\n\n**Deprecated.**"),
+            "unstable" => out.push_str("\n\n**Unstable:** it may change or go away."),
+            _ => continue,
+        }
+        if let Some(d) = &f.description {
+            out.push(' ');
+            out.push_str(&prose(d.trim()));
+        }
+    }
 }
 
 /// The paragraphs of an event's description and its notes.
@@ -47,6 +170,18 @@ pub fn event_prose(event: &ir::Event) -> String {
     for note in &event.doc.notes {
         out.push_str("**Note:** ");
         out.push_str(&prose(note));
+        out.push_str("\n\n");
+    }
+    let mut facts = String::new();
+    if let Some(since) = &event.doc.since {
+        facts.push_str(&format!("Since QEMU {}. ", prose(since.trim())));
+    }
+    if let Some(c) = &event.condition {
+        facts.push_str(&format!("{} ", condition(c)));
+    }
+    features(&mut facts, &event.features);
+    if !facts.is_empty() {
+        out.push_str(facts.trim());
         out.push_str("\n\n");
     }
     out
@@ -94,9 +229,10 @@ pub fn examples(event: &EventPlan, space: &TypeSpace, wire: &WireSpec, config: &
             .unwrap_or_default();
         match (json, &config.doctest_crate) {
             (ir::ExampleJson::Invalid { error, at }, _) => {
+                let fence = fence(text);
                 out.push_str(&format!(
                     "The spec's example at line {line}{caption} is not valid JSON ({} at line {}, column {}), \
-                     so it is shown as written and not tested:\n\n```text\n{}\n```\n\n",
+                     so it is shown as written and not tested:\n\n{fence}text\n{}\n{fence}\n\n",
                     prose(error),
                     at.line,
                     at.col,
@@ -104,8 +240,9 @@ pub fn examples(event: &EventPlan, space: &TypeSpace, wire: &WireSpec, config: &
                 ));
             }
             (ir::ExampleJson::Valid { .. }, None) => {
+                let fence = fence(text);
                 out.push_str(&format!(
-                    "From the spec, line {line}{caption}:\n\n```json\n{}\n```\n\n",
+                    "From the spec, line {line}{caption}:\n\n{fence}json\n{}\n{fence}\n\n",
                     text.trim_end()
                 ));
             }
@@ -142,7 +279,8 @@ fn doctest(
     let mut expected: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
     expected.sort();
     let expected: Vec<String> = expected.iter().map(|v| format!("{v:?}")).collect();
-    let mut t = String::from("```\n# fn main() -> Result<(), serde_json::Error> {\n");
+    let fence = fence(text);
+    let mut t = format!("{fence}\n# fn main() -> Result<(), serde_json::Error> {{\n");
     t.push_str(&format!(
         "let line = r{hashes}\"{}\"{hashes};\n",
         text.trim_end()
@@ -165,7 +303,7 @@ fn doctest(
     }
     t.push_str("// Nothing is lost: the message serializes back to the same JSON.\n");
     t.push_str("assert_eq!(serde_json::to_value(&msg)?, serde_json::from_str::<serde_json::Value>(line)?);\n");
-    t.push_str("# Ok(())\n# }\n```\n\n");
+    t.push_str(&format!("# Ok(())\n# }}\n{fence}\n\n"));
     t
 }
 

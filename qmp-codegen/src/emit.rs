@@ -6,7 +6,9 @@
 use crate::Config;
 use crate::docs;
 use crate::names::ident;
-use crate::plan::{EnumPlan, EventPlan, OpaquePlan, Payload, RustType, StructPlan, TypeSpace};
+use crate::plan::{
+    EnumPlan, EventPlan, OpaquePlan, Payload, RustType, StructPlan, TypeSpace, UnionPlan,
+};
 use proc_macro2::{Ident, TokenStream};
 use qmp_wire::WireSpec;
 use quote::{format_ident, quote};
@@ -19,18 +21,36 @@ pub fn emit(space: &TypeSpace, wire: &WireSpec, config: &Config) -> TokenStream 
         .enumerate()
         .map(|(i, s)| emit_struct(space, i, s, wire, config));
     let enums = space.enums.iter().map(emit_enum);
+    let unions = space.unions.iter().map(|u| emit_union(space, u));
     let opaques = space.opaques.iter().map(emit_opaque);
     let event = emit_event(space, wire, config);
     quote! {
         #event
         #(#structs)*
         #(#enums)*
+        #(#unions)*
         #(#opaques)*
     }
 }
 
-fn type_tokens(space: &TypeSpace, ty: RustType) -> TokenStream {
+fn type_tokens(space: &TypeSpace, ty: &RustType) -> TokenStream {
     match ty {
+        RustType::Int(name) => {
+            let name = format_ident!("{name}");
+            quote!(#name)
+        }
+        RustType::Vec(inner) => {
+            let inner = type_tokens(space, inner);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        RustType::Boxed(inner) => {
+            let inner = type_tokens(space, inner);
+            quote!(::std::boxed::Box<#inner>)
+        }
+        RustType::Union(i) => {
+            let name = ident(&space.unions[*i].name);
+            quote!(#name)
+        }
         RustType::String => quote!(::std::string::String),
         RustType::I64 => quote!(i64),
         RustType::Number => quote!(::qmp_events::serde_json::Number),
@@ -39,11 +59,11 @@ fn type_tokens(space: &TypeSpace, ty: RustType) -> TokenStream {
         RustType::Array => quote!(::std::vec::Vec<::qmp_events::serde_json::Value>),
         RustType::Any => quote!(::qmp_events::serde_json::Value),
         RustType::Struct(i) => {
-            let name = format_ident!("{}", space.structs[i].name);
+            let name = ident(&space.structs[*i].name);
             quote!(#name)
         }
         RustType::Enum(i) => {
-            let name = format_ident!("{}", space.enums[i].name);
+            let name = ident(&space.enums[*i].name);
             quote!(#name)
         }
     }
@@ -56,20 +76,22 @@ fn emit_struct(
     wire: &WireSpec,
     config: &Config,
 ) -> TokenStream {
-    let name = format_ident!("{}", s.name);
-    let extra = format_ident!("{}", s.extra_name);
+    let name = ident(&s.name);
+    let extra = ident(&s.extra_name);
     let event = space
         .events
         .iter()
         .find(|e| e.payload == Payload::Struct(index));
-    let doc_text = match event {
-        Some(e) => format!(
+    let doc_text = match (event, &s.def) {
+        (_, Some(def)) => docs::named_def(def),
+        (Some(e), None) => format!(
             "{}Wire name: `{}`.\n\n{}",
             docs::event_prose(&e.ir),
             e.wire,
             docs::examples(e, space, wire, config)
         ),
-        None => {
+        (None, None) if s.uses.is_empty() => docs::prose(s.description.trim()),
+        (None, None) => {
             let uses: Vec<String> = s.uses.iter().map(|u| u.describe()).collect();
             let description = if s.description.trim().is_empty() {
                 "An object member.".to_owned()
@@ -82,8 +104,9 @@ fn emit_struct(
     let doc = docs::attrs(&doc_text);
     let fields = s.fields.iter().map(|f| {
         let doc = docs::attrs(&docs::field(f));
+        let deprecated = docs::deprecated(&f.ir.features);
         let name = ident(&f.rust);
-        let ty = type_tokens(space, f.ty);
+        let ty = type_tokens(space, &f.ty);
         let ty = if f.optional {
             quote!(::std::option::Option<#ty>)
         } else {
@@ -93,7 +116,7 @@ fn emit_struct(
             let wire = &f.wire;
             quote!(#[qmp(rename = #wire)])
         });
-        quote!(#doc #rename pub #name: #ty,)
+        quote!(#doc #deprecated #rename pub #name: #ty,)
     });
     quote! {
         #doc
@@ -108,8 +131,8 @@ fn emit_struct(
 }
 
 fn emit_enum(e: &EnumPlan) -> TokenStream {
-    let name = format_ident!("{}", e.name);
-    let other = format_ident!("{}", e.other_variant);
+    let name = ident(&e.name);
+    let other = ident(&e.other_variant);
     let uses: Vec<String> = e.uses.iter().map(|u| u.describe()).collect();
     let listed: Vec<String> = e
         .values
@@ -124,26 +147,29 @@ fn emit_enum(e: &EnumPlan) -> TokenStream {
     } else {
         format!("The spec lists {}.", listed.join(", "))
     };
-    let doc = docs::attrs(&format!(
-        "A value of {}.\n\n{intro} The set is open: any other string decodes into \
-         [`{}::{}`](Self::{}) and is reported as drift by the validators.",
-        uses.join(", "),
-        e.name,
-        e.other_variant,
-        e.other_variant
-    ));
+    let open = format!(
+        "The set is open: any other string decodes into [`{}::{}`](Self::{}) and is reported as \
+         drift by the validators.",
+        e.name, e.other_variant, e.other_variant
+    );
+    let doc = docs::attrs(&match &e.def {
+        Some(def) => format!("{}\n\n{open}", docs::named_def(def)),
+        None => format!("A value of {}.\n\n{intro} {open}", uses.join(", ")),
+    });
+    let non_exhaustive = e.def.is_some().then(|| quote!(#[non_exhaustive]));
     let variants = e.values.iter().map(|(w, v, d)| {
         let text = match d {
             Some(d) => format!("`\"{w}\"`: {}", docs::prose(d)),
             None => format!("`\"{w}\"`"),
         };
         let doc = docs::attrs(&text);
-        let v = format_ident!("{v}");
+        let v = ident(v);
         quote!(#doc #[qmp(rename = #w)] #v,)
     });
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
+        #non_exhaustive
         pub enum #name {
             #(#variants)*
             /// A value the spec does not list (drift), kept as sent.
@@ -153,8 +179,45 @@ fn emit_enum(e: &EnumPlan) -> TokenStream {
     }
 }
 
+fn emit_union(space: &TypeSpace, u: &UnionPlan) -> TokenStream {
+    let name = ident(&u.name);
+    let other = ident(&u.other_variant);
+    let tag = &u.tag;
+    let doc = docs::attrs(&format!(
+        "{}\n\nOn the wire one object: the discriminator `{tag}`, then the members of the \
+         variant it names. A value the schema does not list decodes into \
+         [`{}::{}`](Self::{}) and is reported as drift.",
+        docs::named_def(&u.def),
+        u.name,
+        u.other_variant,
+        u.other_variant
+    ));
+    let variants = u.variants.iter().map(|(wire, variant, ty, condition)| {
+        let mut text = format!("`{tag}` is `\"{wire}\"`.");
+        if let Some(c) = condition {
+            text.push_str(&format!(" {}", docs::condition(c)));
+        }
+        let doc = docs::attrs(&text);
+        let v = ident(variant);
+        let ty = type_tokens(space, ty);
+        quote!(#doc #[qmp(rename = #wire)] #v(#ty),)
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Union)]
+        #[qmp(tag = #tag)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A discriminator value the schema does not list (drift), with the other members.
+            #[qmp(other)]
+            #other(::qmp_events::UnknownBranch),
+        }
+    }
+}
+
 fn emit_opaque(o: &OpaquePlan) -> TokenStream {
-    let name = format_ident!("{}", o.name);
+    let name = ident(&o.name);
     let source = o
         .reference
         .source
@@ -177,14 +240,15 @@ fn emit_opaque(o: &OpaquePlan) -> TokenStream {
 
 /// The type of the event's data, as decoded.
 fn data_type(space: &TypeSpace, event: &EventPlan) -> Option<TokenStream> {
-    match event.payload {
+    match &event.payload {
         Payload::None => None,
         Payload::Unspecified => Some(quote!(
             ::std::option::Option<::qmp_events::serde_json::Value>
         )),
-        Payload::Struct(i) => Some(type_tokens(space, RustType::Struct(i))),
+        Payload::Struct(i) => Some(type_tokens(space, &RustType::Struct(*i))),
+        Payload::Named(ty) => Some(type_tokens(space, ty)),
         Payload::Opaque(i) => {
-            let name = format_ident!("{}", space.opaques[i].name);
+            let name = ident(&space.opaques[*i].name);
             Some(quote!(#name))
         }
     }
@@ -201,31 +265,30 @@ fn payload_type(space: &TypeSpace, event: &EventPlan) -> Option<TokenStream> {
 }
 
 fn emit_event(space: &TypeSpace, wire: &WireSpec, config: &Config) -> TokenStream {
-    let unknown = format_ident!("{}", space.unknown_variant);
-    let mismatched = format_ident!("{}", space.mismatched_variant);
-    let absent = format_ident!("{}", space.absent_variant);
-    let variants: Vec<Ident> = space
-        .events
-        .iter()
-        .map(|e| format_ident!("{}", e.variant))
-        .collect();
+    let unknown = ident(&space.unknown_variant);
+    let mismatched = ident(&space.mismatched_variant);
+    let absent = ident(&space.absent_variant);
+    let variants: Vec<Ident> = space.events.iter().map(|e| ident(&e.variant)).collect();
     let event_variants = space.events.iter().zip(&variants).map(|(e, v)| {
+        let deprecated = docs::deprecated(&e.ir.features);
         let text = match e.payload {
             // Events without a payload struct of their own carry their whole docs (and
             // examples) here.
-            Payload::None | Payload::Unspecified | Payload::Opaque(_) => format!(
-                "{}Wire name: `{}`.\n\n{}",
-                docs::event_prose(&e.ir),
-                e.wire,
-                docs::examples(e, space, wire, config)
-            ),
+            Payload::None | Payload::Unspecified | Payload::Opaque(_) | Payload::Named(_) => {
+                format!(
+                    "{}Wire name: `{}`.\n\n{}",
+                    docs::event_prose(&e.ir),
+                    e.wire,
+                    docs::examples(e, space, wire, config)
+                )
+            }
             _ => format!("`{}`: {}", e.wire, docs::summary(&e.ir)),
         };
         let doc = docs::attrs(&text);
         let attr = (e.payload == Payload::Unspecified).then(|| quote!(#[qmp(any_data)]));
         match payload_type(space, e) {
-            Some(ty) => quote!(#doc #attr #v(#ty),),
-            None => quote!(#doc #attr #v,),
+            Some(ty) => quote!(#doc #deprecated #attr #v(#ty),),
+            None => quote!(#doc #deprecated #attr #v,),
         }
     });
     let kind_variants = space.events.iter().zip(&variants).map(|(e, v)| {
@@ -239,9 +302,11 @@ fn emit_event(space: &TypeSpace, wire: &WireSpec, config: &Config) -> TokenStrea
         ///
         /// Decode it inside a [`Message`](::qmp_events::Message). A variant whose data is large
         /// (above 64 bytes) holds it in a `Box`, so that an `Event` stays small and cheap to move;
-        /// its fields read the same through the box.
+        /// its fields read the same through the box. Non-exhaustive: a regenerated spec may add
+        /// events, so a `match` needs a `_` arm.
         #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Events)]
         #[qmp(kind = EventKind)]
+        #[non_exhaustive]
         pub enum Event {
             #(#event_variants)*
             /// An event the spec does not describe, kept whole (drift).
@@ -260,6 +325,7 @@ fn emit_event(space: &TypeSpace, wire: &WireSpec, config: &Config) -> TokenStrea
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::qmp_events::derive::EventKinds,
         )]
+        #[non_exhaustive]
         pub enum EventKind {
             #(#kind_variants)*
         }

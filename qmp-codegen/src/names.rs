@@ -35,6 +35,23 @@ pub fn pascal(name: &str) -> String {
     pascal_words(&words(name))
 }
 
+/// A schema type's name in Rust case: `ACPIOSTInfo` -> `AcpiostInfo`, `SocketAddressType` stays,
+/// `q_obj_BLOCK_IO_ERROR-arg` -> `QObjBlockIoErrorArg`. An upper-case run ends before the capital
+/// that starts the next word (`OSTInfo` is `OST` and `Info`).
+pub fn pascal_type(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut split = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        let prev_upper = i > 0 && chars[i - 1].is_ascii_uppercase();
+        let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+        if c.is_ascii_uppercase() && prev_upper && next_lower {
+            split.push('_');
+        }
+        split.push(c);
+    }
+    pascal(&split)
+}
+
 /// Joins words in PascalCase.
 pub fn pascal_words(words: &[String]) -> String {
     let mut out = String::new();
@@ -113,6 +130,21 @@ mod tests {
         assert_eq!(pascal("1.raw"), "V1Raw");
         assert_eq!(pascal("slot-type"), "SlotType");
         assert_eq!(pascal(""), "Empty");
+    }
+
+    #[test]
+    fn type_names_become_rust_case() {
+        assert_eq!(pascal_type("ACPIOSTInfo"), "AcpiostInfo");
+        assert_eq!(pascal_type("SocketAddress"), "SocketAddress");
+        assert_eq!(
+            pascal_type("GuestPanicInformationHyperV"),
+            "GuestPanicInformationHyperV"
+        );
+        assert_eq!(pascal_type("String"), "String");
+        assert_eq!(
+            pascal_type("QCryptoTLSCredsEndpoint"),
+            "QCryptoTlsCredsEndpoint"
+        );
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub struct TypeSpace {
     pub structs: Vec<StructPlan>,
     /// Open enums for value sets.
     pub enums: Vec<EnumPlan>,
+    /// Discriminated unions (QAPI).
+    pub unions: Vec<UnionPlan>,
     /// Types the document names but does not describe.
     pub opaques: Vec<OpaquePlan>,
     /// Names of the `Event` enum's own variants for unknown, mismatched and absent events.
@@ -42,7 +44,7 @@ pub struct EventPlan {
 }
 
 /// What an `Event` variant holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Payload {
     /// Nothing: the event has no data.
     None,
@@ -50,6 +52,8 @@ pub enum Payload {
     Struct(usize),
     /// A named, undescribed type keeping the raw object.
     Opaque(usize),
+    /// A named type of the schema (a struct or union), whose docs are its own.
+    Named(RustType),
     /// The document says nothing about data: any JSON, if present.
     Unspecified,
 }
@@ -67,6 +71,36 @@ pub struct StructPlan {
     pub uses: Vec<Use>,
     /// The prose of its first use.
     pub description: String,
+    /// For a named type of the schema: its definition (name, docs, condition, features).
+    pub def: Option<NamedDef>,
+}
+
+/// What the docs say of a named type of the schema.
+#[derive(Debug, Clone)]
+pub struct NamedDef {
+    /// The schema's name (`ACPIOSTInfo`).
+    pub name: String,
+    /// Its documentation.
+    pub doc: ir::Doc,
+    /// Its build condition.
+    pub condition: Option<ir::Condition>,
+    /// Its features.
+    pub features: Vec<ir::Feature>,
+}
+
+/// A discriminated union: one variant per discriminator value, each holding a struct.
+#[derive(Debug, Clone)]
+pub struct UnionPlan {
+    /// Rust name.
+    pub name: String,
+    /// The discriminator member's wire name.
+    pub tag: String,
+    /// (discriminator value, variant name, the struct it holds, the value's condition).
+    pub variants: Vec<(String, String, RustType, Option<ir::Condition>)>,
+    /// The variant that holds a value the schema does not list.
+    pub other_variant: String,
+    /// The definition.
+    pub def: NamedDef,
 }
 
 /// A place a type is used.
@@ -109,8 +143,16 @@ pub struct FieldPlan {
 }
 
 /// The Rust type of a member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RustType {
+    /// An integer narrower than `i64`, or unsigned: `i8` ... `u64`, by its Rust name.
+    Int(&'static str),
+    /// A generated union.
+    Union(usize),
+    /// `Vec<T>`.
+    Vec(Box<RustType>),
+    /// `Box<T>`: a type that contains itself.
+    Boxed(Box<RustType>),
     /// `String`
     String,
     /// `i64`
@@ -144,6 +186,8 @@ pub struct EnumPlan {
     pub constant: bool,
     /// Where it is used.
     pub uses: Vec<Use>,
+    /// For a named enum of the schema: its definition.
+    pub def: Option<NamedDef>,
 }
 
 /// A type the document names but does not describe.
@@ -184,6 +228,12 @@ struct Builder {
     opaques: Vec<OpaquePlan>,
     /// Opaque types by the name the spec gives them.
     opaque_keys: BTreeMap<String, usize>,
+    unions: Vec<UnionPlan>,
+    /// The schema's named types, and what each became.
+    types: BTreeMap<String, ir::TypeDef>,
+    named: BTreeMap<String, RustType>,
+    /// Named types being planned: a use of one of these inside itself is boxed.
+    in_progress: BTreeSet<String>,
 }
 
 /// Plans the types for a spec.
@@ -195,12 +245,30 @@ pub fn plan(spec: &ir::Spec) -> TypeSpace {
         enum_keys: BTreeMap::new(),
         opaques: Vec::new(),
         opaque_keys: BTreeMap::new(),
+        unions: Vec::new(),
+        types: spec
+            .types
+            .iter()
+            .map(|t| (t.name.clone(), t.clone()))
+            .collect(),
+        named: BTreeMap::new(),
+        in_progress: BTreeSet::new(),
     };
     let mut events = Vec::new();
     for event in &spec.events {
         let payload = match &event.data {
             ir::EventData::None { .. } => Payload::None,
             ir::EventData::Unspecified => Payload::Unspecified,
+            ir::EventData::Type {
+                ty: ir::TypeExpr::Named { name },
+                ..
+            } if matches!(
+                b.types.get(name).map(|t| &t.kind),
+                Some(ir::TypeKind::Struct { .. } | ir::TypeKind::Union { .. })
+            ) =>
+            {
+                Payload::Named(b.named(name))
+            }
             ir::EventData::Type { ty, .. } => {
                 let reference = match ty {
                     ir::TypeExpr::Opaque { reference } => reference.clone(),
@@ -224,6 +292,7 @@ pub fn plan(spec: &ir::Spec) -> TypeSpace {
                         path: Vec::new(),
                     }],
                     description: event.doc.paragraphs().collect::<Vec<_>>().join(" "),
+                    def: None,
                 });
                 // Event data structs are never shared: one type per event.
                 Payload::Struct(b.structs.len() - 1)
@@ -240,6 +309,7 @@ pub fn plan(spec: &ir::Spec) -> TypeSpace {
         events,
         structs: b.structs,
         enums: b.enums,
+        unions: b.unions,
         opaques: b.opaques,
         unknown_variant: String::new(),
         mismatched_variant: String::new(),
@@ -294,15 +364,10 @@ impl Builder {
                 "json-string".to_owned(),
             ),
             ir::TypeExpr::Builtin { builtin } => {
-                let ty = match builtin {
-                    Builtin::Str => RustType::String,
-                    Builtin::Int => RustType::I64,
-                    Builtin::Number => RustType::Number,
-                    Builtin::Bool => RustType::Bool,
-                    Builtin::Object => RustType::Map,
-                    Builtin::Any => RustType::Any,
+                let ty = match builtin_type(*builtin) {
+                    Some(ty) => ty,
                     // Not typed yet: kept as any JSON.
-                    _ => return not_typed_yet(&member.ty),
+                    None => return not_typed_yet(&member.ty),
                 };
                 let json = builtin
                     .json_type()
@@ -311,6 +376,12 @@ impl Builder {
             }
             ir::TypeExpr::Array { element } if **element == ir::TypeExpr::builtin(Builtin::Any) => {
                 (RustType::Array, "json-array".to_owned())
+            }
+            ir::TypeExpr::Named { .. } | ir::TypeExpr::Array { .. } => {
+                match self.schema_type(&member.ty) {
+                    Some(ty) => (ty, format!("`{}`", type_name(&member.ty))),
+                    None => return not_typed_yet(&member.ty),
+                }
             }
             other => return not_typed_yet(other),
         };
@@ -331,7 +402,7 @@ impl Builder {
     fn intern_struct(&mut self, fields: Vec<FieldPlan>, at: Use, description: &str) -> usize {
         let key: Vec<_> = fields
             .iter()
-            .map(|f| (f.wire.clone(), f.ty, f.optional))
+            .map(|f| (f.wire.clone(), f.ty.clone(), f.optional))
             .collect();
         if let Some(&i) = self.struct_keys.get(&key) {
             self.structs[i].uses.push(at);
@@ -343,6 +414,7 @@ impl Builder {
             extra_name: String::new(),
             uses: vec![at],
             description: description.to_owned(),
+            def: None,
         });
         self.struct_keys.insert(key, self.structs.len() - 1);
         self.structs.len() - 1
@@ -376,9 +448,186 @@ impl Builder {
             other_variant: names::unique("Other".into(), &mut taken),
             constant: set.kind == ir::ValueSetKind::Constant,
             uses: vec![at],
+            def: None,
         });
         self.enum_keys.insert(key, self.enums.len() - 1);
         self.enums.len() - 1
+    }
+
+    /// The Rust type of a schema type expression: a named type, or an array of one.
+    fn schema_type(&mut self, ty: &ir::TypeExpr) -> Option<RustType> {
+        match ty {
+            ir::TypeExpr::Builtin { builtin } => builtin_type(*builtin),
+            ir::TypeExpr::Named { name } => match self.types.get(name).map(|t| &t.kind) {
+                Some(ir::TypeKind::Alternate { .. }) | None => None,
+                Some(_) => Some(self.named(name)),
+            },
+            ir::TypeExpr::Array { element } => {
+                Some(RustType::Vec(Box::new(self.schema_type(element)?)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The Rust type of a named struct, enum or union of the schema, planned once.
+    fn named(&mut self, name: &str) -> RustType {
+        if let Some(ty) = self.named.get(name) {
+            return if self.in_progress.contains(name) {
+                RustType::Boxed(Box::new(ty.clone()))
+            } else {
+                ty.clone()
+            };
+        }
+        let Some(def) = self.types.get(name).cloned() else {
+            return RustType::Any;
+        };
+        let named_def = NamedDef {
+            name: def.name.clone(),
+            doc: def.doc.clone(),
+            condition: def.condition.clone(),
+            features: def.features.clone(),
+        };
+        match &def.kind {
+            ir::TypeKind::Enum { values, .. } => {
+                let mut taken = BTreeSet::new();
+                let values: Vec<_> = values
+                    .iter()
+                    .map(|v| {
+                        (
+                            v.name.clone(),
+                            names::unique(names::pascal(&v.name), &mut taken),
+                            v.description.clone(),
+                        )
+                    })
+                    .collect();
+                self.enums.push(EnumPlan {
+                    name: String::new(),
+                    values,
+                    other_variant: names::unique("Other".into(), &mut taken),
+                    constant: false,
+                    uses: Vec::new(),
+                    def: Some(named_def),
+                });
+                let ty = RustType::Enum(self.enums.len() - 1);
+                self.named.insert(name.to_owned(), ty.clone());
+                ty
+            }
+            ir::TypeKind::Struct { .. } => {
+                let index = self.structs.len();
+                self.structs.push(StructPlan {
+                    name: String::new(),
+                    fields: Vec::new(),
+                    extra_name: String::new(),
+                    uses: Vec::new(),
+                    description: String::new(),
+                    def: Some(named_def),
+                });
+                let ty = RustType::Struct(index);
+                self.named.insert(name.to_owned(), ty.clone());
+                self.in_progress.insert(name.to_owned());
+                let members = self.struct_members(name);
+                let fields = self.fields(name, &[], &members);
+                self.structs[index].fields = fields;
+                self.in_progress.remove(name);
+                ty
+            }
+            ir::TypeKind::Union {
+                base,
+                discriminator,
+                branches,
+            } => {
+                let index = self.unions.len();
+                self.unions.push(UnionPlan {
+                    name: String::new(),
+                    tag: discriminator.clone(),
+                    variants: Vec::new(),
+                    other_variant: String::new(),
+                    def: named_def,
+                });
+                let ty = RustType::Union(index);
+                self.named.insert(name.to_owned(), ty.clone());
+                self.in_progress.insert(name.to_owned());
+                let base_members = match base {
+                    ir::UnionBase::Named(base) => self.struct_members(base),
+                    ir::UnionBase::Members(members) => members.clone(),
+                };
+                let tag_type = base_members
+                    .iter()
+                    .find(|m| &m.name == discriminator)
+                    .map(|m| m.ty.clone());
+                let values: Vec<(String, Option<ir::Condition>)> = match tag_type {
+                    Some(ir::TypeExpr::Named { name: e }) => {
+                        match self.types.get(&e).map(|t| &t.kind) {
+                            Some(ir::TypeKind::Enum { values, .. }) => values
+                                .iter()
+                                .map(|v| (v.name.clone(), v.condition.clone()))
+                                .collect(),
+                            _ => Vec::new(),
+                        }
+                    }
+                    _ => Vec::new(),
+                };
+                let common: Vec<ir::Member> = base_members
+                    .into_iter()
+                    .filter(|m| &m.name != discriminator)
+                    .collect();
+                let mut taken = BTreeSet::new();
+                let mut variants = Vec::new();
+                for (value, condition) in values {
+                    let branch = branches.iter().find(|b| b.value == value);
+                    let payload = match branch {
+                        // The branch's struct as it is, when the union adds nothing to it.
+                        Some(b) if common.is_empty() => self.named(&b.ty),
+                        _ => {
+                            let mut members = common.clone();
+                            if let Some(b) = branch {
+                                members.extend(self.struct_members(&b.ty));
+                            }
+                            let owner = format!("{name} {value}");
+                            let fields = self.fields(&owner, &[], &members);
+                            self.structs.push(StructPlan {
+                                name: format!("{}{}", names::pascal_type(name), names::pascal(&value)),
+                                fields,
+                                extra_name: String::new(),
+                                uses: Vec::new(),
+                                description: format!(
+                                    "The members of `{name}` when `{discriminator}` is `\"{value}\"`."
+                                ),
+                                def: None,
+                            });
+                            RustType::Struct(self.structs.len() - 1)
+                        }
+                    };
+                    let variant = names::unique(names::pascal(&value), &mut taken);
+                    variants.push((value, variant, payload, condition));
+                }
+                let union = &mut self.unions[index];
+                union.variants = variants;
+                union.other_variant = names::unique("Other".into(), &mut taken);
+                self.in_progress.remove(name);
+                ty
+            }
+            ir::TypeKind::Alternate { .. } => RustType::Any,
+        }
+    }
+
+    /// The members of a named struct, its base's first.
+    fn struct_members(&self, name: &str) -> Vec<ir::Member> {
+        let mut chain = Vec::new();
+        let mut at = Some(name.to_owned());
+        while let Some(current) = at.take() {
+            // A base chain that loops is the front end's error; stop rather than spin.
+            if chain.len() > 64 {
+                break;
+            }
+            if let Some(ir::TypeKind::Struct { base, members }) =
+                self.types.get(&current).map(|t| &t.kind)
+            {
+                chain.push(members.clone());
+                at = base.clone();
+            }
+        }
+        chain.into_iter().rev().flatten().collect()
     }
 
     fn opaque(&mut self, reference: &ir::TypeRef, event: &str) -> usize {
@@ -399,6 +648,28 @@ impl Builder {
             .insert(reference.name.clone(), self.opaques.len() - 1);
         self.opaques.len() - 1
     }
+}
+
+/// The Rust type of a builtin, if it has one yet.
+fn builtin_type(builtin: ir::Builtin) -> Option<RustType> {
+    use ir::Builtin;
+    Some(match builtin {
+        Builtin::Str => RustType::String,
+        Builtin::Int | Builtin::Int64 => RustType::I64,
+        Builtin::Int8 => RustType::Int("i8"),
+        Builtin::Int16 => RustType::Int("i16"),
+        Builtin::Int32 => RustType::Int("i32"),
+        Builtin::Uint8 => RustType::Int("u8"),
+        Builtin::Uint16 => RustType::Int("u16"),
+        Builtin::Uint32 => RustType::Int("u32"),
+        Builtin::Uint64 | Builtin::Size => RustType::Int("u64"),
+        // Any width: a number keeps every integer exactly.
+        Builtin::Integer | Builtin::Number => RustType::Number,
+        Builtin::Bool => RustType::Bool,
+        Builtin::Object => RustType::Map,
+        Builtin::Any => RustType::Any,
+        Builtin::Null | Builtin::Qtype => return None,
+    })
 }
 
 /// A type the code generator does not type yet: any JSON, said so in the docs.
@@ -430,13 +701,35 @@ fn name_types(space: &mut TypeSpace) {
             space.structs[i].name = names::unique(names::pascal(&event.wire), &mut taken);
         }
     }
+    // Then the schema's named types, under their own names in Rust case.
+    for s in &mut space.structs {
+        if let Some(def) = &s.def {
+            s.name = names::unique(names::pascal_type(&def.name), &mut taken);
+        }
+    }
+    for e in &mut space.enums {
+        if let Some(def) = &e.def {
+            e.name = names::unique(names::pascal_type(&def.name), &mut taken);
+        }
+    }
+    for u in &mut space.unions {
+        u.name = names::unique(names::pascal_type(&u.def.name), &mut taken);
+    }
+    // A union's own variant structs (`{Union}{Value}`), then shapes named from their uses.
+    for s in &mut space.structs {
+        if s.def.is_none() && !s.name.is_empty() && s.uses.is_empty() {
+            s.name = names::unique(std::mem::take(&mut s.name), &mut taken);
+        }
+    }
     for s in &mut space.structs {
         if s.name.is_empty() {
             s.name = names::unique(name_from_uses(&s.uses), &mut taken);
         }
     }
     for e in &mut space.enums {
-        e.name = names::unique(name_from_uses(&e.uses), &mut taken);
+        if e.def.is_none() {
+            e.name = names::unique(name_from_uses(&e.uses), &mut taken);
+        }
     }
     for o in &mut space.opaques {
         let name = if syn::parse_str::<syn::Ident>(&o.reference.name).is_ok() {
@@ -491,8 +784,9 @@ impl TypeSpace {
     /// Whether the event's variant holds its payload in a `Box`: a struct estimated above
     /// [`MAX_INLINE_PAYLOAD`] bytes.
     pub fn boxed(&self, event: &EventPlan) -> bool {
-        match event.payload {
-            Payload::Struct(i) => self.struct_size(i) > MAX_INLINE_PAYLOAD,
+        match &event.payload {
+            Payload::Struct(i) => self.struct_size(*i) > MAX_INLINE_PAYLOAD,
+            Payload::Named(ty) => self.type_size(ty) > MAX_INLINE_PAYLOAD,
             Payload::None | Payload::Opaque(_) | Payload::Unspecified => false,
         }
     }
@@ -504,10 +798,10 @@ impl TypeSpace {
             .fields
             .iter()
             .map(|f| {
-                let size = self.type_size(f.ty);
+                let size = self.type_size(&f.ty);
                 match f.ty {
                     // An `Option` of these needs a tag; the others have a niche for `None`.
-                    RustType::I64 if f.optional => 16,
+                    RustType::I64 | RustType::Int(_) | RustType::Bool if f.optional => 16,
                     _ => size,
                 }
             })
@@ -515,15 +809,31 @@ impl TypeSpace {
         members.div_ceil(8) * 8 + 24
     }
 
-    fn type_size(&self, ty: RustType) -> usize {
+    fn type_size(&self, ty: &RustType) -> usize {
         match ty {
             RustType::Bool => 1,
-            RustType::I64 => 8,
+            RustType::I64 | RustType::Int(_) | RustType::Boxed(_) => 8,
             RustType::Number => 16,
             // `String`, a `Vec`, a `BTreeMap`, an open enum (its `Other(String)`).
-            RustType::String | RustType::Map | RustType::Array | RustType::Enum(_) => 24,
+            RustType::String
+            | RustType::Map
+            | RustType::Array
+            | RustType::Vec(_)
+            | RustType::Enum(_) => 24,
             RustType::Any => 32,
-            RustType::Struct(i) => self.struct_size(i),
+            RustType::Struct(i) => self.struct_size(*i),
+            // The tag's niche aside, as large as its largest variant; a variant that contains
+            // the union is boxed, so this ends.
+            RustType::Union(i) => {
+                let largest = self.unions[*i]
+                    .variants
+                    .iter()
+                    .map(|(_, _, ty, _)| self.type_size(ty))
+                    .max()
+                    .unwrap_or(0);
+                // `UnknownBranch`: a string and a map.
+                largest.max(48)
+            }
         }
     }
 }

@@ -115,7 +115,7 @@ fn seed_types_are_shared_and_named_from_their_uses() {
         .find(|s| s.name == "QuorumFailure")
         .expect("QuorumFailure")
         .fields;
-    let types: Vec<RustType> = quorum.iter().map(|f| f.ty).collect();
+    let types: Vec<RustType> = quorum.iter().map(|f| f.ty.clone()).collect();
     assert_eq!(types, [RustType::String, RustType::I64, RustType::I64]);
 }
 

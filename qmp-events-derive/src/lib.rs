@@ -246,6 +246,7 @@ fn named_struct(name: &Ident, members: &[Member], extra: &Ident) -> Tokens {
         }
     });
     quote! {
+        #[allow(deprecated)]
         impl #p::serde::Serialize for #name {
             fn serialize<S: #p::serde::Serializer>(
                 &self,
@@ -259,6 +260,7 @@ fn named_struct(name: &Ident, members: &[Member], extra: &Ident) -> Tokens {
             }
         }
 
+        #[allow(deprecated)]
         impl<'de> #p::Accept<'de> for #name {
             fn accept_map<A: #p::serde::de::MapAccess<'de>>(
                 mut map: A,
@@ -286,6 +288,7 @@ fn named_struct(name: &Ident, members: &[Member], extra: &Ident) -> Tokens {
             }
         }
 
+        #[allow(deprecated)]
         impl<'de> #p::serde::Deserialize<'de> for #name {
             fn deserialize<D: #p::serde::Deserializer<'de>>(
                 deserializer: D,
@@ -294,6 +297,7 @@ fn named_struct(name: &Ident, members: &[Member], extra: &Ident) -> Tokens {
             }
         }
 
+        #[allow(deprecated)]
         impl<'de> #p::ReadFast<'de> for #name {
             fn read_fast(reader: &mut #p::Reader<'de>) -> ::std::option::Option<Self> {
                 reader.begin_object()?;
@@ -313,6 +317,7 @@ fn named_struct(name: &Ident, members: &[Member], extra: &Ident) -> Tokens {
             }
         }
 
+        #[allow(deprecated)]
         impl #p::Drift for #name {
             fn drift(&self, path: &#p::Path<'_>, out: &mut ::std::vec::Vec<#p::Violation>) {
                 #(#p::Drift::drift(&self.#fields, &path.join(#wires), out);)*
@@ -320,6 +325,7 @@ fn named_struct(name: &Ident, members: &[Member], extra: &Ident) -> Tokens {
             }
         }
 
+        #[allow(deprecated)]
         impl #p::Check for #name {
             fn check(value: &#p::Value, path: &#p::Path<'_>, out: &mut ::std::vec::Vec<#p::Violation>) {
                 let ::std::option::Option::Some(members) = #p::check_object(value, path, out) else {
@@ -352,6 +358,7 @@ fn transparent(name: &Ident, ty: &Type) -> Tokens {
         }
     });
     quote! {
+        #[allow(deprecated)]
         impl #p::serde::Serialize for #name {
             fn serialize<S: #p::serde::Serializer>(
                 &self,
@@ -361,6 +368,7 @@ fn transparent(name: &Ident, ty: &Type) -> Tokens {
             }
         }
 
+        #[allow(deprecated)]
         impl<'de> #p::Accept<'de> for #name {
             #(#accept)*
             fn accept_null() -> #p::Lenient<Self> {
@@ -378,6 +386,7 @@ fn transparent(name: &Ident, ty: &Type) -> Tokens {
             }
         }
 
+        #[allow(deprecated)]
         impl<'de> #p::serde::Deserialize<'de> for #name {
             fn deserialize<D: #p::serde::Deserializer<'de>>(
                 deserializer: D,
@@ -386,18 +395,21 @@ fn transparent(name: &Ident, ty: &Type) -> Tokens {
             }
         }
 
+        #[allow(deprecated)]
         impl<'de> #p::ReadFast<'de> for #name {
             fn read_fast(reader: &mut #p::Reader<'de>) -> ::std::option::Option<Self> {
                 <#ty as #p::ReadFast<'de>>::read_fast(reader).map(Self)
             }
         }
 
+        #[allow(deprecated)]
         impl #p::Drift for #name {
             fn drift(&self, path: &#p::Path<'_>, out: &mut ::std::vec::Vec<#p::Violation>) {
                 #p::Drift::drift(&self.0, path, out);
             }
         }
 
+        #[allow(deprecated)]
         impl #p::Check for #name {
             fn check(value: &#p::Value, path: &#p::Path<'_>, out: &mut ::std::vec::Vec<#p::Violation>) {
                 <#ty as #p::Check>::check(value, path, out);
@@ -450,6 +462,7 @@ fn enumeration(input: &DeriveInput) -> syn::Result<Tokens> {
     let idents: Vec<&Ident> = listed.iter().map(|(v, _, _)| v).collect();
     let wires: Vec<&str> = listed.iter().map(|(_, w, _)| w.as_str()).collect();
     Ok(quote! {
+        #[allow(deprecated)]
         impl #name {
             /// The values the spec lists, as sent on the wire.
             pub const VALUES: &'static [&'static str] = &[#(#wires),*];
@@ -463,6 +476,7 @@ fn enumeration(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl ::std::convert::From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
@@ -472,12 +486,14 @@ fn enumeration(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
+        #[allow(deprecated)]
         impl #p::serde::Serialize for #name {
             fn serialize<S: #p::serde::Serializer>(
                 &self,
@@ -487,6 +503,7 @@ fn enumeration(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl<'de> #p::Accept<'de> for #name {
             fn accept_str(value: #p::Cow<'_, str>) -> #p::Lenient<Self> {
                 ::std::result::Result::Ok(match &*value {
@@ -496,6 +513,7 @@ fn enumeration(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl<'de> #p::serde::Deserialize<'de> for #name {
             fn deserialize<D: #p::serde::Deserializer<'de>>(
                 deserializer: D,
@@ -504,12 +522,14 @@ fn enumeration(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl<'de> #p::ReadFast<'de> for #name {
             fn read_fast(reader: &mut #p::Reader<'de>) -> ::std::option::Option<Self> {
                 reader.value()
             }
         }
 
+        #[allow(deprecated)]
         impl #p::Drift for #name {
             fn drift(&self, path: &#p::Path<'_>, out: &mut ::std::vec::Vec<#p::Violation>) {
                 if let Self::#other(value) = self {
@@ -518,6 +538,7 @@ fn enumeration(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl #p::Check for #name {
             fn check(value: &#p::Value, path: &#p::Path<'_>, out: &mut ::std::vec::Vec<#p::Violation>) {
                 #p::check_enum(value, Self::VALUES, path, out);
@@ -546,6 +567,7 @@ fn union(input: &DeriveInput) -> syn::Result<Tokens> {
         types.push(ty);
     }
     Ok(quote! {
+        #[allow(deprecated)]
         impl #name {
             /// The values of the discriminator the spec lists, as sent on the wire.
             pub const TAGS: &'static [&'static str] = &[#(#wires),*];
@@ -559,6 +581,7 @@ fn union(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl #p::serde::Serialize for #name {
             fn serialize<S: #p::serde::Serializer>(
                 &self,
@@ -573,6 +596,7 @@ fn union(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl<'de> #p::Accept<'de> for #name {
             fn accept_map<A: #p::serde::de::MapAccess<'de>>(
                 map: A,
@@ -589,6 +613,7 @@ fn union(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl<'de> #p::serde::Deserialize<'de> for #name {
             fn deserialize<D: #p::serde::Deserializer<'de>>(
                 deserializer: D,
@@ -597,12 +622,14 @@ fn union(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl<'de> #p::ReadFast<'de> for #name {
             fn read_fast(reader: &mut #p::Reader<'de>) -> ::std::option::Option<Self> {
                 reader.value()
             }
         }
 
+        #[allow(deprecated)]
         impl #p::Drift for #name {
             fn drift(&self, path: &#p::Path<'_>, out: &mut ::std::vec::Vec<#p::Violation>) {
                 match self {
@@ -614,6 +641,7 @@ fn union(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl #p::Check for #name {
             fn check(value: &#p::Value, path: &#p::Path<'_>, out: &mut ::std::vec::Vec<#p::Violation>) {
                 #p::check_union(value, #tag, Self::TAGS, path, out, |tag, branch, out| match tag {
@@ -756,6 +784,7 @@ fn events(input: &DeriveInput) -> syn::Result<Tokens> {
         }
     }
     Ok(quote! {
+        #[allow(deprecated)]
         impl #name {
             /// The wire name of the event, if the message has one.
             pub fn name(&self) -> ::std::option::Option<&str> {
@@ -779,6 +808,7 @@ fn events(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl ::qmp_events::EventSet for #name {
             type Kind = #kind;
 
@@ -787,6 +817,7 @@ fn events(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl #p::Decode for #name {
             fn kind_name(kind: #kind) -> &'static str {
                 kind.as_str()
@@ -883,6 +914,7 @@ fn event_kinds(input: &DeriveInput) -> syn::Result<Tokens> {
         idents.push(&v.ident);
     }
     Ok(quote! {
+        #[allow(deprecated)]
         impl #name {
             /// Every event of the spec, in the spec's order.
             pub const ALL: &'static [#name] = &[#(#name::#idents),*];
@@ -903,12 +935,14 @@ fn event_kinds(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        #[allow(deprecated)]
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
+        #[allow(deprecated)]
         impl ::std::str::FromStr for #name {
             type Err = ::qmp_events::UnknownEventName;
             fn from_str(name: &str) -> ::std::result::Result<Self, Self::Err> {

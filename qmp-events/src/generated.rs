@@ -6,9 +6,11 @@
 ///
 /// Decode it inside a [`Message`](::qmp_events::Message). A variant whose data is large
 /// (above 64 bytes) holds it in a `Box`, so that an `Event` stays small and cheap to move;
-/// its fields read the same through the box.
+/// its fields read the same through the box. Non-exhaustive: a regenerated spec may add
+/// events, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Events)]
 #[qmp(kind = EventKind)]
+#[non_exhaustive]
 pub enum Event {
     /// Emitted when guest executes ACPI _OST method.
     ///
@@ -69,6 +71,7 @@ pub enum Event {
     Ord,
     ::qmp_events::derive::EventKinds,
 )]
+#[non_exhaustive]
 pub enum EventKind {
     /// `ACPI_DEVICE_OST`
     #[qmp(rename = "ACPI_DEVICE_OST")]

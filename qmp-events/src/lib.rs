@@ -23,6 +23,8 @@
 //!     Event::Unknown(e) => println!("event {} is not in the spec: {:?}", e.name, e.data),
 //!     Event::Mismatched(e) => println!("{} differs from the spec: {:?}", e.kind, e.violations),
 //!     Event::Absent => println!("not an event: {:?}", msg.extra),
+//!     // `Event` is non-exhaustive: a regenerated spec may add events.
+//!     _ => println!("an event added later"),
 //! }
 //! assert_eq!(msg.timestamp().map(|t| t.seconds), Some(1267020223));
 //! assert!(msg.violations().is_empty());
@@ -84,6 +86,21 @@
 //! (`Event::SpiceConnected(Box<SpiceConnected>)`), so that an `Event` stays small.
 //! Members without a JSON type take the type every example shows. The full table is in the
 //! `qmp-codegen` crate docs.
+//!
+//! From a QAPI schema ([`qemu_10_0`], feature `qemu-10-0`): `str` is `String`, `int` is `i64`,
+//! `uint64` and `size` are `u64` and the narrower integers their Rust widths (so nothing above
+//! `i64::MAX` is a mismatch), `number` is `serde_json::Number`, `any` is `serde_json::Value`,
+//! `[T]` is `Vec<T>`, named structs, enums and unions keep their schema names in Rust case
+//! (`ACPIOSTInfo` is `AcpiostInfo`, the schema name in its docs), a struct's base members come
+//! first in it, a union is an enum on its discriminator, and a type that contains itself is
+//! boxed. Alternates are not typed yet (any JSON).
+//!
+//! # What a regenerated spec may change
+//!
+//! `Event`, `EventKind`, the QAPI value enums and unions are `#[non_exhaustive]`: regenerating
+//! from a newer spec adds variants without breaking a `match` that has a `_` arm. A spec that
+//! adds a member adds a public field, and one that removes or renames a member or type removes
+//! the field or type: those are breaking changes, made only in a new minor version (`0.x`).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -99,6 +116,19 @@ mod message;
 
 #[rustfmt::skip]
 mod generated;
+
+/// The events of QEMU 10.0, typed from its QAPI schema (`vendor/qemu-10.0.2/qapi`, all 56 events
+/// and the types they reach), with the schema's docs. Behind the cargo feature `qemu-10-0`.
+///
+/// Decode with the same [`Message`] as the crate root's events:
+/// `line.parse::<Message<qmp_events::qemu_10_0::Event>>()`. Every definition counts whatever its
+/// build condition (the docs say which exist only in some builds). `Event`, `EventKind`, the
+/// value enums and the unions are `#[non_exhaustive]`: a newer QEMU adds events, values and
+/// branches, which decode as [`UnknownEvent`], an enum's `Other` and a union's `Other`, and a
+/// regenerated module adds variants for them.
+#[cfg(feature = "qemu-10-0")]
+#[rustfmt::skip]
+pub mod qemu_10_0;
 
 pub use drift::Drift;
 pub use generated::*;

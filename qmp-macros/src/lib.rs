@@ -28,8 +28,9 @@
 //! # What it expands to
 //!
 //! Exactly the items of the checked-in generated file for the same spec (`Event`, `EventKind`,
-//! the data structs, `SCHEMA`, ...), preceded by `const _: &str = include_str!("/abs/spec");`
-//! so that Cargo rebuilds the calling crate when the spec changes.
+//! the data structs, enums and unions, with their derives), preceded by
+//! `const _: &str = include_str!("/abs/spec");` for the spec and, for a QAPI schema, for every
+//! file it includes, so that Cargo rebuilds the calling crate when one of them changes.
 //!
 //! # Errors and warnings
 //!
@@ -162,6 +163,33 @@ fn generate(args: &Args, base: Option<&Path>) -> syn::Result<TokenStream> {
     let config = qmp_codegen::Config {
         doctest_crate: args.doctest_crate.clone(),
     };
+    if qmp_codegen::spec::kind_of(&source) == qmp_codegen::spec::SpecKind::Qapi {
+        // A QAPI schema includes other files: read them all, and make Cargo rebuild when any
+        // of them changes.
+        let loaded = qmp_codegen::spec::load(Path::new(resolved)).map_err(|e| match e {
+            qmp_codegen::spec::LoadError::Spec(diagnostics) => spec_errors(&diagnostics, span),
+            qmp_codegen::spec::LoadError::Io(e) => {
+                syn::Error::new(span, format!("cannot read the spec `{name}`: {e}"))
+            }
+        })?;
+        let files: Vec<String> = loaded
+            .files
+            .iter()
+            .map(|f| {
+                let absolute = if f.is_absolute() {
+                    f.clone()
+                } else {
+                    base.join(f)
+                };
+                absolute.display().to_string()
+            })
+            .collect();
+        let items = qmp_codegen::generate(&loaded.spec, &config);
+        return Ok(quote! {
+            #(const _: &str = ::core::include_str!(#files);)*
+            #items
+        });
+    }
     // Warnings are dropped on purpose (see the crate docs).
     let generated = qmp_codegen::generate_from_source(&name, &source, &config)
         .map_err(|diagnostics| spec_errors(&diagnostics, span))?;

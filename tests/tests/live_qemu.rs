@@ -6,7 +6,7 @@
 //! fails). Install QEMU with `scripts/install-qemu.sh`. Output is never captured, so the
 //! captured lines are always shown.
 
-use qmp_events::{ACPIOSTInfo, Event, EventKind, GuestPanickedAction, Message};
+use qmp_events::{ACPIOSTInfo, Event, EventKind, GuestPanickedAction, Message, qemu_10_0};
 use qmp_tests::scenarios::{
     BootProgram, PanicAction, SpiceFamily, capture_block_io_error, capture_block_jobs,
     capture_block_nodes, capture_boot_sector, capture_guest_panicked, capture_lifecycle,
@@ -50,13 +50,31 @@ fn check_line(raw: &str) -> Value {
     assert!(micros < 1_000_000, "{raw}");
     assert!(object["event"].is_string(), "{raw}");
     // Typed decoding keeps every byte of meaning: it serializes back to the same JSON, and the
-    // typed validation agrees with the schema interpreter.
+    // typed validation agrees with the validation of the raw JSON.
     let msg = decode(raw);
     assert_eq!(msg.to_value(), value, "lossless round trip of {raw}");
     assert_eq!(
         msg.violations(),
         qmp_events::Event::validate(&value),
         "{raw}"
+    );
+    // QEMU 10's own schema types every line it sends: no unknown event, no mismatch, no drift.
+    let typed: Message<qemu_10_0::Event> = raw.parse().expect("every JSON object parses");
+    let via_serde: Message<qemu_10_0::Event> =
+        serde_json::from_str(raw).expect("every JSON object decodes");
+    assert_eq!(
+        typed, via_serde,
+        "str::parse and serde_json differ on {raw}"
+    );
+    assert_eq!(typed.to_value(), value, "lossless round trip of {raw}");
+    assert!(
+        typed.violations().is_empty(),
+        "{raw} differs from QEMU 10.0.2's schema: {:?}",
+        typed.violations()
+    );
+    assert!(
+        typed.event.kind().is_some() && !matches!(typed.event, qemu_10_0::Event::Mismatched(_)),
+        "not typed by QEMU 10.0.2's schema: {raw}"
     );
     value
 }

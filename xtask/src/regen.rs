@@ -1,5 +1,7 @@
 //! `cargo xtask regen [--spec FILE] [--out FILE] [--check]`: regenerates the checked-in
-//! `qmp-events/src/generated.rs` from the spec, or checks that it is up to date.
+//! generated files from their specs, or checks that they are up to date. Without `--spec`, every
+//! checked-in file ([`TARGETS`]); with it, the one file `--out` names (default
+//! `qmp-events/src/generated.rs`).
 
 use crate::{EXIT_USAGE, option_value};
 use std::path::{Path, PathBuf};
@@ -52,7 +54,52 @@ impl Options {
     }
 }
 
+/// The checked-in generated files: (spec, file, the path doctests reach the types by, the command
+/// its header names).
+pub(crate) const TARGETS: &[(&str, &str, &str, &str)] = &[
+    (
+        "qmp-spec/spec/qmp-events.txt",
+        "qmp-events/src/generated.rs",
+        "qmp_events",
+        "cargo xtask regen",
+    ),
+    (
+        "vendor/qemu-10.0.2/qapi/qapi-schema.json",
+        "qmp-events/src/qemu_10_0.rs",
+        "qmp_events::qemu_10_0",
+        "cargo xtask regen",
+    ),
+    (
+        "qmp-spec/spec/qmp-events-qemu-2015-07.txt",
+        "tests/regen-2015/src/generated.rs",
+        "qmp_regen_2015",
+        "cargo xtask regen --spec qmp-spec/spec/qmp-events-qemu-2015-07.txt --out tests/regen-2015/src/generated.rs --doctest-crate qmp_regen_2015",
+    ),
+];
+
 pub(crate) fn run(options: Options) -> ExitCode {
+    if options.spec.is_none() && options.out.is_none() && options.doctest_crate.is_none() {
+        let root = workspace_root();
+        let mut worst = ExitCode::SUCCESS;
+        for (spec, out, doctest_crate, command) in TARGETS {
+            let code = regen_one(
+                &root.join(spec),
+                spec,
+                &root.join(out),
+                doctest_crate,
+                command,
+                options.check,
+            );
+            if code != ExitCode::SUCCESS {
+                worst = code;
+            }
+        }
+        return worst;
+    }
+    run_one(options)
+}
+
+fn run_one(options: Options) -> ExitCode {
     let root = workspace_root();
     let spec = options
         .spec
@@ -74,16 +121,28 @@ pub(crate) fn run(options: Options) -> ExitCode {
         })
         .unwrap_or_else(|| spec.clone());
     let spec_name = spec_name.display().to_string();
-    let source = match std::fs::read_to_string(&spec) {
-        Ok(s) => s,
-        Err(e) => {
-            note!("error: cannot read {}: {e}", spec.display());
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
     let command = regen_command(&options, &root);
     let doctest_crate = options.doctest_crate.as_deref().unwrap_or("qmp_events");
-    let result = qmp_codegen::render_checked_in_with(&spec_name, &source, doctest_crate, &command);
+    regen_one(
+        &spec,
+        &spec_name,
+        &out,
+        doctest_crate,
+        &command,
+        options.check,
+    )
+}
+
+/// Regenerates (or checks) one file.
+fn regen_one(
+    spec: &Path,
+    spec_name: &str,
+    out: &Path,
+    doctest_crate: &str,
+    command: &str,
+    check: bool,
+) -> ExitCode {
+    let result = qmp_codegen::render_checked_in_file(spec, spec_name, doctest_crate, command);
     let (text, warnings) = match result {
         Ok(r) => r,
         Err(diagnostics) => {
@@ -96,8 +155,8 @@ pub(crate) fn run(options: Options) -> ExitCode {
     for w in &warnings {
         note!("{w}\n");
     }
-    let current = std::fs::read_to_string(&out).unwrap_or_default();
-    if options.check {
+    let current = std::fs::read_to_string(out).unwrap_or_default();
+    if check {
         if current == text {
             note!("{} is up to date with {spec_name}", out.display());
             return ExitCode::SUCCESS;
@@ -114,7 +173,7 @@ pub(crate) fn run(options: Options) -> ExitCode {
         note!("{} is already up to date", out.display());
         return ExitCode::SUCCESS;
     }
-    if let Err(e) = std::fs::write(&out, &text) {
+    if let Err(e) = std::fs::write(out, &text) {
         note!("error: cannot write {}: {e}", out.display());
         return ExitCode::from(EXIT_USAGE);
     }
