@@ -70,6 +70,12 @@ pub(crate) const TARGETS: &[(&str, &str, &str, &str)] = &[
         "cargo xtask regen",
     ),
     (
+        "vendor/qemu-9.1-from-qapi-qmp/qapi/qapi-schema.json",
+        "tests/regen-9-1/src/generated.rs",
+        "qmp_regen_9_1",
+        "cargo xtask regen",
+    ),
+    (
         "qmp-spec/spec/qmp-events-qemu-2015-07.txt",
         "tests/regen-2015/src/generated.rs",
         "qmp_regen_2015",
