@@ -71,9 +71,7 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("stages");
     let parsed = qmp_spec::read(QEMU_2015_07_SPEC_NAME, QEMU_2015_07_SPEC).expect("parses");
-    let config = qmp_codegen::Config {
-        doctest_crate: Some("qmp_events".to_owned()),
-    };
+    let config = qmp_codegen::Config::default().with_doctest_crate("qmp_events");
     let tokens = qmp_codegen::generate(&parsed.spec, &config);
     group.bench_function("parse", |b| {
         b.iter(|| {

@@ -50,13 +50,24 @@ use proc_macro2::TokenStream;
 use qmp_ir as ir;
 use qmp_ir::Diagnostic;
 
-/// Knobs for one generation.
+/// Knobs for one generation. Non-exhaustive, so that a new knob is not a breaking change:
+/// start from `Config::default()` and set what you need
+/// (`Config::default().with_doctest_crate("my_crate::events")`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Config {
     /// The crate path under which the generated types are reachable from a doctest (`qmp_events`).
     /// When set, each valid example of the spec becomes a doctest; when `None`, examples are
     /// shown as JSON and not run (a macro cannot know where its output lives).
     pub doctest_crate: Option<String>,
+}
+
+impl Config {
+    /// This configuration with examples made doctests that reach the types as `path`.
+    pub fn with_doctest_crate(mut self, path: impl Into<String>) -> Self {
+        self.doctest_crate = Some(path.into());
+        self
+    }
 }
 
 /// Generates every item for a spec.

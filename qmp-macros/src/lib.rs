@@ -160,8 +160,9 @@ fn generate(args: &Args, base: Option<&Path>) -> syn::Result<TokenStream> {
         );
         return Err(syn::Error::new(span, message));
     };
-    let config = qmp_codegen::Config {
-        doctest_crate: args.doctest_crate.clone(),
+    let config = match &args.doctest_crate {
+        Some(path) => qmp_codegen::Config::default().with_doctest_crate(path.clone()),
+        None => qmp_codegen::Config::default(),
     };
     if qmp_codegen::spec::kind_of(&source) == qmp_codegen::spec::SpecKind::Qapi {
         // A QAPI schema includes other files: read them all, and make Cargo rebuild when any

@@ -41,9 +41,7 @@ fn the_build_script_writes_what_regen_writes() {
 /// The macro expands `generate_from_source`'s tokens; rendered, they are the same file.
 #[test]
 fn the_build_script_writes_what_the_macro_expands_to() {
-    let config = qmp_codegen::Config {
-        doctest_crate: Some("qmp_build_seed::events".to_owned()),
-    };
+    let config = qmp_codegen::Config::default().with_doctest_crate("qmp_build_seed::events");
     let generated =
         qmp_codegen::generate_from_source(SPEC, &spec_text(), &config).expect("the seed generates");
     let macro_file = qmp_codegen::render_file(generated.tokens, "macro").expect("renders");
