@@ -34,9 +34,12 @@
 //!
 //! # Names
 //!
-//! A shared nested struct or value-set enum is named after the words its events' names share and
-//! the member it is used for: `family` in the `SPICE_*` events gives `SpiceFamily`; a shape used
-//! for members of different names joins them (`SpiceServerOrClient`). Colliding names get a number.
+//! A nested struct or value-set enum is named from where it is first used: its event, then the
+//! members down to it (`data.server` of SPICE_CONNECTED gives `SpiceConnectedServer`, the
+//! `family` inside it `SpiceConnectedServerFamily`). Structurally identical shapes are shared and
+//! keep the first name, so a new event that uses the same shape cannot rename it. A QAPI schema's
+//! named types keep their names in Rust case (`ACPIOSTInfo` is `AcpiostInfo`). Colliding names
+//! get a number.
 
 mod builder;
 mod docs;

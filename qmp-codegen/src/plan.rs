@@ -752,27 +752,22 @@ fn name_types(space: &mut TypeSpace) {
     space.absent_variant = names::unique("Absent".into(), &mut variants);
 }
 
-/// `SpiceFamily` for `family` in SPICE_CONNECTED and SPICE_INITIALIZED: the words the events'
-/// names share, then the member name; members of different names are joined with `Or`.
+/// A shape without a name of its own is named from where it is first used: its event, then the
+/// members down to it (`SpiceConnectedServer` for `data.server` of SPICE_CONNECTED,
+/// `SpiceConnectedServerFamily` for the `family` inside it). Later uses share the type without
+/// renaming it, so a new event that uses the same shape cannot rename it.
 fn name_from_uses(uses: &[Use]) -> String {
-    let event_words: Vec<Vec<String>> = uses.iter().map(|u| names::words(&u.event)).collect();
-    let mut prefix = event_words.first().cloned().unwrap_or_default();
-    for w in &event_words[1..] {
-        let common = prefix.iter().zip(w).take_while(|(a, b)| a == b).count();
-        prefix.truncate(common);
+    let Some(first) = uses.first() else {
+        return "Shape".to_owned();
+    };
+    let mut name = names::pascal(&first.event);
+    for segment in &first.path {
+        name.push_str(&names::pascal(segment));
     }
-    let mut members: Vec<String> = Vec::new();
-    for u in uses {
-        let last = names::pascal(u.path.last().map(String::as_str).unwrap_or("data"));
-        if !members.contains(&last) {
-            members.push(last);
-        }
+    if first.path.is_empty() {
+        name.push_str("Data");
     }
-    format!(
-        "{}{}",
-        names::pascal_words(&prefix).trim_start_matches("Empty"),
-        members.join("Or")
-    )
+    name
 }
 
 /// Event payloads estimated above this many bytes are boxed in `Event`: the size of the

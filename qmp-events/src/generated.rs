@@ -255,7 +255,7 @@ pub struct QuorumReportBad {
 ///
 /// Used for `SPICE_CONNECTED` `data.server`, `SPICE_CONNECTED` `data.client`, `SPICE_DISCONNECTED` `data.server`, `SPICE_DISCONNECTED` `data.client`.
 #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
-pub struct SpiceServerOrClient {
+pub struct SpiceConnectedServer {
     /// IP address
     ///
     /// Wire name `"host"`; json-string.
@@ -267,7 +267,7 @@ pub struct SpiceServerOrClient {
     /// address family
     ///
     /// Wire name `"family"`; json-string.
-    pub family: SpiceFamily,
+    pub family: SpiceConnectedServerFamily,
     /// Members the spec does not describe, kept as sent (drift).
     #[qmp(extra)]
     pub extra: ::qmp_events::Object,
@@ -302,11 +302,11 @@ pub struct SpiceConnected {
     /// Server information
     ///
     /// Wire name `"server"`; json-object.
-    pub server: SpiceServerOrClient,
+    pub server: SpiceConnectedServer,
     /// Client information
     ///
     /// Wire name `"client"`; json-object.
-    pub client: SpiceServerOrClient,
+    pub client: SpiceConnectedServer,
     /// Members the spec does not describe, kept as sent (drift).
     #[qmp(extra)]
     pub extra: ::qmp_events::Object,
@@ -320,11 +320,11 @@ pub struct SpiceDisconnected {
     /// Server information
     ///
     /// Wire name `"server"`; json-object.
-    pub server: SpiceServerOrClient,
+    pub server: SpiceConnectedServer,
     /// Client information
     ///
     /// Wire name `"client"`; json-object.
-    pub client: SpiceServerOrClient,
+    pub client: SpiceConnectedServer,
     /// Members the spec does not describe, kept as sent (drift).
     #[qmp(extra)]
     pub extra: ::qmp_events::Object,
@@ -346,7 +346,7 @@ pub struct SpiceInitializedServer {
     /// address family
     ///
     /// Wire name `"family"`; json-string.
-    pub family: SpiceFamily,
+    pub family: SpiceConnectedServerFamily,
     /// authentication method
     ///
     /// Wire name `"auth"`; json-string; optional.
@@ -372,7 +372,7 @@ pub struct SpiceInitializedClient {
     /// address family
     ///
     /// Wire name `"family"`; json-string.
-    pub family: SpiceFamily,
+    pub family: SpiceConnectedServerFamily,
     /// spice connection id. All channels with the same id belong to the same spice session
     ///
     /// Wire name `"connection-id"`; json-int.
@@ -453,9 +453,9 @@ pub enum GuestPanickedAction {
 
 /// A value of `SPICE_CONNECTED` `data.server.family`, `SPICE_CONNECTED` `data.client.family`, `SPICE_DISCONNECTED` `data.server.family`, `SPICE_DISCONNECTED` `data.client.family`, `SPICE_INITIALIZED` `data.server.family`, `SPICE_INITIALIZED` `data.client.family`.
 ///
-/// The spec lists `"ipv4"`, `"ipv6"`. The set is open: any other string decodes into [`SpiceFamily::Other`](Self::Other) and is reported as drift by the validators.
+/// The spec lists `"ipv4"`, `"ipv6"`. The set is open: any other string decodes into [`SpiceConnectedServerFamily::Other`](Self::Other) and is reported as drift by the validators.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
-pub enum SpiceFamily {
+pub enum SpiceConnectedServerFamily {
     /// `"ipv4"`
     #[qmp(rename = "ipv4")]
     Ipv4,

@@ -80,7 +80,7 @@
 //! `json-string` is `String` (an open enum where the spec lists values), `json-int` is `i64`,
 //! `json-number` is `i64` when the spec's examples show integers and `serde_json::Number`
 //! otherwise, `json-bool` is `bool`, a `json-object` with documented members is a struct of its
-//! own (structurally identical ones are shared, e.g. [`SpiceServerOrClient`]), optional members
+//! own (structurally identical ones are shared, e.g. [`SpiceConnectedServer`], named from its first use), optional members
 //! are `Option<T>`, and a type the spec only names (`ACPIOSTInfo`) keeps its raw JSON object.
 //! An [`Event`] variant whose data struct is larger than 64 bytes holds it in a `Box`
 //! (`Event::SpiceConnected(Box<SpiceConnected>)`), so that an `Event` stays small.

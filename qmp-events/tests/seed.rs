@@ -2,8 +2,8 @@
 //! from it (captured on this project's machines; see docs/qemu-drift.md).
 
 use qmp_events::{
-    ACPIOSTInfo, Event, EventKind, GuestPanickedAction, Message, SpiceFamily, Timestamp,
-    ViolationKind,
+    ACPIOSTInfo, Event, EventKind, GuestPanickedAction, Message, SpiceConnectedServerFamily,
+    Timestamp, ViolationKind,
 };
 use serde_json::{Value, json};
 
@@ -153,8 +153,11 @@ fn spice_unix_family_and_negative_connection_id() {
         panic!("{:?}", msg.event)
     };
     assert_eq!(s.client.connection_id, -1794662478);
-    assert_eq!(s.client.family, SpiceFamily::Other("unix".into()));
-    assert_eq!(s.server.family, SpiceFamily::Ipv4);
+    assert_eq!(
+        s.client.family,
+        SpiceConnectedServerFamily::Other("unix".into())
+    );
+    assert_eq!(s.server.family, SpiceConnectedServerFamily::Ipv4);
     assert_eq!(s.server.auth.as_deref(), Some("none"));
     assert_eq!(
         violations(&msg),

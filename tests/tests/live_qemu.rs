@@ -393,8 +393,8 @@ fn spice(qemu: &Path, family: SpiceFamily) -> Completion {
     );
     // Typed: all three match the document, with the family decoded into its enum.
     let typed_family = match family {
-        SpiceFamily::Ipv4 => qmp_events::SpiceFamily::Ipv4,
-        SpiceFamily::Ipv6 => qmp_events::SpiceFamily::Ipv6,
+        SpiceFamily::Ipv4 => qmp_events::SpiceConnectedServerFamily::Ipv4,
+        SpiceFamily::Ipv6 => qmp_events::SpiceConnectedServerFamily::Ipv6,
     };
     for name in ["SPICE_CONNECTED", "SPICE_DISCONNECTED"] {
         let (msg, violations) = typed(&raw, name);

@@ -521,7 +521,7 @@ pub struct BlockIoError {
     /// I/O operation
     ///
     /// Wire name `"operation"`; json-string.
-    pub operation: BlockOperation,
+    pub operation: BlockIoErrorOperation,
     /// action that has been taken, it's one of the following:
     ///
     /// Wire name `"action"`; json-string.
@@ -559,7 +559,7 @@ pub struct BlockJobCancelled {
     /// Job type
     ///
     /// Wire name `"type"`; json-string.
-    pub r#type: BlockJobType,
+    pub r#type: BlockJobCancelledType,
     /// Device name
     ///
     /// Wire name `"device"`; json-string.
@@ -609,7 +609,7 @@ pub struct BlockJobCompleted {
     /// Job type
     ///
     /// Wire name `"type"`; json-string.
-    pub r#type: BlockJobType,
+    pub r#type: BlockJobCancelledType,
     /// Device name
     ///
     /// Wire name `"device"`; json-string.
@@ -667,7 +667,7 @@ pub struct BlockJobError {
     /// I/O operation
     ///
     /// Wire name `"operation"`; json-string.
-    pub operation: BlockOperation,
+    pub operation: BlockIoErrorOperation,
     /// action that has been taken, it's one of the following:
     ///
     /// Wire name `"action"`; json-string.
@@ -698,7 +698,7 @@ pub struct BlockJobReady {
     /// Job type
     ///
     /// Wire name `"type"`; json-string.
-    pub r#type: BlockJobType,
+    pub r#type: BlockJobCancelledType,
     /// Device name
     ///
     /// Wire name `"device"`; json-string.
@@ -1012,7 +1012,7 @@ pub struct RtcChange {
 ///
 /// Used for `SPICE_CONNECTED` `data.server`, `SPICE_CONNECTED` `data.client`, `SPICE_DISCONNECTED` `data.server`, `SPICE_DISCONNECTED` `data.client`.
 #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
-pub struct SpiceServerOrClient {
+pub struct SpiceConnectedServer {
     /// IP address
     ///
     /// Wire name `"host"`; json-string.
@@ -1024,7 +1024,7 @@ pub struct SpiceServerOrClient {
     /// address family
     ///
     /// Wire name `"family"`; json-string.
-    pub family: Family,
+    pub family: SpiceConnectedServerFamily,
     /// Members the spec does not describe, kept as sent (drift).
     #[qmp(extra)]
     pub extra: ::qmp_events::Object,
@@ -1059,11 +1059,11 @@ pub struct SpiceConnected {
     /// Server information
     ///
     /// Wire name `"server"`; json-object.
-    pub server: SpiceServerOrClient,
+    pub server: SpiceConnectedServer,
     /// Client information
     ///
     /// Wire name `"client"`; json-object.
-    pub client: SpiceServerOrClient,
+    pub client: SpiceConnectedServer,
     /// Members the spec does not describe, kept as sent (drift).
     #[qmp(extra)]
     pub extra: ::qmp_events::Object,
@@ -1098,11 +1098,11 @@ pub struct SpiceDisconnected {
     /// Server information
     ///
     /// Wire name `"server"`; json-object.
-    pub server: SpiceServerOrClient,
+    pub server: SpiceConnectedServer,
     /// Client information
     ///
     /// Wire name `"client"`; json-object.
-    pub client: SpiceServerOrClient,
+    pub client: SpiceConnectedServer,
     /// Members the spec does not describe, kept as sent (drift).
     #[qmp(extra)]
     pub extra: ::qmp_events::Object,
@@ -1124,7 +1124,7 @@ pub struct SpiceInitializedServer {
     /// address family
     ///
     /// Wire name `"family"`; json-string.
-    pub family: Family,
+    pub family: SpiceConnectedServerFamily,
     /// authentication method
     ///
     /// Wire name `"auth"`; json-string; optional.
@@ -1150,7 +1150,7 @@ pub struct SpiceInitializedClient {
     /// address family
     ///
     /// Wire name `"family"`; json-string.
-    pub family: Family,
+    pub family: SpiceConnectedServerFamily,
     /// spice connection id. All channels with the same id belong to the same spice session
     ///
     /// Wire name `"connection-id"`; json-int.
@@ -1253,7 +1253,7 @@ pub struct Migration {
 ///
 /// Used for `VNC_CONNECTED` `data.server`, `VNC_DISCONNECTED` `data.server`, `VNC_INITIALIZED` `data.server`.
 #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
-pub struct VncServer {
+pub struct VncConnectedServer {
     /// IP address
     ///
     /// Wire name `"host"`; json-string.
@@ -1265,7 +1265,7 @@ pub struct VncServer {
     /// address family
     ///
     /// Wire name `"family"`; json-string.
-    pub family: Family,
+    pub family: SpiceConnectedServerFamily,
     /// authentication method
     ///
     /// Wire name `"auth"`; json-string; optional.
@@ -1291,7 +1291,7 @@ pub struct VncConnectedClient {
     /// address family
     ///
     /// Wire name `"family"`; json-string.
-    pub family: Family,
+    pub family: SpiceConnectedServerFamily,
     /// Members the spec does not describe, kept as sent (drift).
     #[qmp(extra)]
     pub extra: ::qmp_events::Object,
@@ -1329,7 +1329,7 @@ pub struct VncConnected {
     /// Server information
     ///
     /// Wire name `"server"`; json-object.
-    pub server: VncServer,
+    pub server: VncConnectedServer,
     /// Client information
     ///
     /// Wire name `"client"`; json-object.
@@ -1343,7 +1343,7 @@ pub struct VncConnected {
 ///
 /// Used for `VNC_DISCONNECTED` `data.client`, `VNC_INITIALIZED` `data.client`.
 #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
-pub struct VncClient {
+pub struct VncDisconnectedClient {
     /// IP address
     ///
     /// Wire name `"host"`; json-string.
@@ -1355,7 +1355,7 @@ pub struct VncClient {
     /// address family
     ///
     /// Wire name `"family"`; json-string.
-    pub family: Family,
+    pub family: SpiceConnectedServerFamily,
     /// TLS dname
     ///
     /// Wire name `"x509_dname"`; json-string; optional.
@@ -1399,11 +1399,11 @@ pub struct VncDisconnected {
     /// Server information
     ///
     /// Wire name `"server"`; json-object.
-    pub server: VncServer,
+    pub server: VncConnectedServer,
     /// Client information
     ///
     /// Wire name `"client"`; json-object.
-    pub client: VncClient,
+    pub client: VncDisconnectedClient,
     /// Members the spec does not describe, kept as sent (drift).
     #[qmp(extra)]
     pub extra: ::qmp_events::Object,
@@ -1439,11 +1439,11 @@ pub struct VncInitialized {
     /// Server information
     ///
     /// Wire name `"server"`; json-object.
-    pub server: VncServer,
+    pub server: VncConnectedServer,
     /// Client information
     ///
     /// Wire name `"client"`; json-object.
-    pub client: VncClient,
+    pub client: VncDisconnectedClient,
     /// Members the spec does not describe, kept as sent (drift).
     #[qmp(extra)]
     pub extra: ::qmp_events::Object,
@@ -1521,9 +1521,9 @@ pub struct Watchdog {
 
 /// A value of `BLOCK_IO_ERROR` `data.operation`, `BLOCK_JOB_ERROR` `data.operation`.
 ///
-/// The spec lists `"read"`, `"write"`. The set is open: any other string decodes into [`BlockOperation::Other`](Self::Other) and is reported as drift by the validators.
+/// The spec lists `"read"`, `"write"`. The set is open: any other string decodes into [`BlockIoErrorOperation::Other`](Self::Other) and is reported as drift by the validators.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
-pub enum BlockOperation {
+pub enum BlockIoErrorOperation {
     /// `"read"`
     #[qmp(rename = "read")]
     Read,
@@ -1556,9 +1556,9 @@ pub enum BlockIoErrorAction {
 
 /// A value of `BLOCK_JOB_CANCELLED` `data.type`, `BLOCK_JOB_COMPLETED` `data.type`, `BLOCK_JOB_READY` `data.type`.
 ///
-/// The spec lists `"stream"`, `"commit"`. The set is open: any other string decodes into [`BlockJobType::Other`](Self::Other) and is reported as drift by the validators.
+/// The spec lists `"stream"`, `"commit"`. The set is open: any other string decodes into [`BlockJobCancelledType::Other`](Self::Other) and is reported as drift by the validators.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
-pub enum BlockJobType {
+pub enum BlockJobCancelledType {
     /// `"stream"`: image streaming
     #[qmp(rename = "stream")]
     Stream,
@@ -1604,9 +1604,9 @@ pub enum GuestPanickedAction {
 
 /// A value of `SPICE_CONNECTED` `data.server.family`, `SPICE_CONNECTED` `data.client.family`, `SPICE_DISCONNECTED` `data.server.family`, `SPICE_DISCONNECTED` `data.client.family`, `SPICE_INITIALIZED` `data.server.family`, `SPICE_INITIALIZED` `data.client.family`, `VNC_CONNECTED` `data.server.family`, `VNC_CONNECTED` `data.client.family`, `VNC_DISCONNECTED` `data.server.family`, `VNC_DISCONNECTED` `data.client.family`, `VNC_INITIALIZED` `data.server.family`, `VNC_INITIALIZED` `data.client.family`.
 ///
-/// The spec lists `"ipv4"`, `"ipv6"`. The set is open: any other string decodes into [`Family::Other`](Self::Other) and is reported as drift by the validators.
+/// The spec lists `"ipv4"`, `"ipv6"`. The set is open: any other string decodes into [`SpiceConnectedServerFamily::Other`](Self::Other) and is reported as drift by the validators.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
-pub enum Family {
+pub enum SpiceConnectedServerFamily {
     /// `"ipv4"`
     #[qmp(rename = "ipv4")]
     Ipv4,
