@@ -222,6 +222,11 @@ pub fn examples(event: &EventPlan, space: &TypeSpace, wire: &WireSpec, config: &
     let mut out = String::from("# Examples\n\n");
     for (example, text, json) in mine {
         let line = example.span.line;
+        // A spec of several files (a QAPI schema) names the file; the legacy document is one.
+        let from = match space.files.get(example.span.file.0 as usize) {
+            Some(file) if space.files.len() > 1 => format!("From `{file}`, line {line}"),
+            _ => format!("From the spec, line {line}"),
+        };
         let caption = example
             .caption
             .as_deref()
@@ -242,12 +247,12 @@ pub fn examples(event: &EventPlan, space: &TypeSpace, wire: &WireSpec, config: &
             (ir::ExampleJson::Valid { .. }, None) => {
                 let fence = fence(text);
                 out.push_str(&format!(
-                    "From the spec, line {line}{caption}:\n\n{fence}json\n{}\n{fence}\n\n",
+                    "{from}{caption}:\n\n{fence}json\n{}\n{fence}\n\n",
                     text.trim_end()
                 ));
             }
             (ir::ExampleJson::Valid { value }, Some(krate)) => {
-                out.push_str(&format!("From the spec, line {line}{caption}:\n\n"));
+                out.push_str(&format!("{from}{caption}:\n\n"));
                 out.push_str(&doctest(event, space, wire, krate, text, value));
             }
         }

@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Every type generated for one spec.
 #[derive(Debug, Clone)]
 pub struct TypeSpace {
+    /// The spec's files by their names alone (`block-core.json`), as its spans index them.
+    pub files: Vec<String>,
     /// One per event, in document order.
     pub events: Vec<EventPlan>,
     /// Data structs and nested object structs.
@@ -306,6 +308,15 @@ pub fn plan(spec: &ir::Spec) -> TypeSpace {
         });
     }
     let mut space = TypeSpace {
+        files: spec
+            .files
+            .iter()
+            .map(|f| {
+                std::path::Path::new(&f.path)
+                    .file_name()
+                    .map_or_else(|| f.path.clone(), |n| n.to_string_lossy().into_owned())
+            })
+            .collect(),
         events,
         structs: b.structs,
         enums: b.enums,

@@ -24,7 +24,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 171:
+    /// From `run-state.json`, line 171:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -49,7 +49,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 207:
+    /// From `run-state.json`, line 207:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -72,7 +72,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 221:
+    /// From `run-state.json`, line 221:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -96,7 +96,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 236:
+    /// From `run-state.json`, line 236:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -124,7 +124,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 255:
+    /// From `run-state.json`, line 255:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -148,7 +148,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 270:
+    /// From `run-state.json`, line 270:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -177,7 +177,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 472:
+    /// From `run-state.json`, line 472:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -269,7 +269,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 455:
+    /// From `ui.json`, line 455:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -327,7 +327,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 1272:
+    /// From `machine.json`, line 1272:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -567,7 +567,7 @@ pub enum EventKind {
 ///
 /// # Examples
 ///
-/// From the spec, line 155:
+/// From `run-state.json`, line 155:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -609,7 +609,7 @@ pub struct Shutdown {
 ///
 /// # Examples
 ///
-/// From the spec, line 192:
+/// From `run-state.json`, line 192:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -656,7 +656,7 @@ pub struct Reset {
 ///
 /// # Examples
 ///
-/// From the spec, line 292:
+/// From `run-state.json`, line 292:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -754,7 +754,7 @@ pub struct GuestPanicInformationS390 {
 ///
 /// # Examples
 ///
-/// From the spec, line 436:
+/// From `run-state.json`, line 436:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -792,7 +792,7 @@ pub struct GuestPanicked {
 ///
 /// # Examples
 ///
-/// From the spec, line 456:
+/// From `run-state.json`, line 456:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -851,7 +851,7 @@ pub struct MemoryFailureFlags {
 ///
 /// # Examples
 ///
-/// From the spec, line 614:
+/// From `run-state.json`, line 614:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -922,7 +922,7 @@ pub struct JobStatusChange {
 ///
 /// # Examples
 ///
-/// From the spec, line 5607:
+/// From `block-core.json`, line 5607:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -991,7 +991,7 @@ pub struct BlockImageCorrupted {
 ///
 /// # Examples
 ///
-/// From the spec, line 5660:
+/// From `block-core.json`, line 5660:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1066,7 +1066,7 @@ pub struct BlockIoError {
 ///
 /// # Examples
 ///
-/// From the spec, line 5701:
+/// From `block-core.json`, line 5701:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1127,7 +1127,7 @@ pub struct BlockJobCompleted {
 ///
 /// # Examples
 ///
-/// From the spec, line 5736:
+/// From `block-core.json`, line 5736:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1181,7 +1181,7 @@ pub struct BlockJobCancelled {
 ///
 /// # Examples
 ///
-/// From the spec, line 5765:
+/// From `block-core.json`, line 5765:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1229,7 +1229,7 @@ pub struct BlockJobError {
 ///
 /// # Examples
 ///
-/// From the spec, line 5800:
+/// From `block-core.json`, line 5800:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1285,7 +1285,7 @@ pub struct BlockJobReady {
 ///
 /// # Examples
 ///
-/// From the spec, line 5828:
+/// From `block-core.json`, line 5828:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1357,7 +1357,7 @@ pub struct BlockWriteThreshold {
 ///
 /// # Examples
 ///
-/// From the spec, line 6049:
+/// From `block-core.json`, line 6049:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1403,7 +1403,7 @@ pub struct QuorumFailure {
 ///
 /// # Examples
 ///
-/// From the spec, line 6080 (Read operation):
+/// From `block-core.json`, line 6080 (Read operation):
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1420,7 +1420,7 @@ pub struct QuorumFailure {
 /// # }
 /// ```
 ///
-/// From the spec, line 6088 (Flush operation):
+/// From `block-core.json`, line 6088 (Flush operation):
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1478,7 +1478,7 @@ pub struct QuorumReportBad {
 ///
 /// # Examples
 ///
-/// From the spec, line 400:
+/// From `block.json`, line 400:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1528,7 +1528,7 @@ pub struct DeviceTrayMoved {
 ///
 /// # Examples
 ///
-/// From the spec, line 424:
+/// From `block.json`, line 424:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1586,7 +1586,7 @@ pub struct BlockExportDeleted {
 ///
 /// # Examples
 ///
-/// From the spec, line 896:
+/// From `char.json`, line 896:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1646,7 +1646,7 @@ pub struct DumpQueryResult {
 ///
 /// # Examples
 ///
-/// From the spec, line 174:
+/// From `dump.json`, line 174:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1688,7 +1688,7 @@ pub struct DumpCompleted {
 ///
 /// # Examples
 ///
-/// From the spec, line 902:
+/// From `net.json`, line 902:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1730,7 +1730,7 @@ pub struct NicRxFilterChanged {
 ///
 /// # Examples
 ///
-/// From the spec, line 978:
+/// From `net.json`, line 978:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1880,7 +1880,7 @@ pub struct FdSocketAddress {
 ///
 /// # Examples
 ///
-/// From the spec, line 998:
+/// From `net.json`, line 998:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1898,7 +1898,7 @@ pub struct FdSocketAddress {
 /// # }
 /// ```
 ///
-/// From the spec, line 1006:
+/// From `net.json`, line 1006:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1938,7 +1938,7 @@ pub struct NetdevStreamConnected {
 ///
 /// # Examples
 ///
-/// From the spec, line 1026:
+/// From `net.json`, line 1026:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1973,7 +1973,7 @@ pub struct NetdevStreamDisconnected {
 ///
 /// # Examples
 ///
-/// From the spec, line 1046:
+/// From `net.json`, line 1046:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2013,7 +2013,7 @@ pub struct NetdevVhostUserConnected {
 ///
 /// # Examples
 ///
-/// From the spec, line 1065:
+/// From `net.json`, line 1065:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2070,7 +2070,7 @@ pub struct SpiceBasicInfo {
 ///
 /// # Examples
 ///
-/// From the spec, line 381:
+/// From `ui.json`, line 381:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2184,7 +2184,7 @@ pub struct SpiceChannel {
 ///
 /// # Examples
 ///
-/// From the spec, line 407:
+/// From `ui.json`, line 407:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2227,7 +2227,7 @@ pub struct SpiceInitialized {
 ///
 /// # Examples
 ///
-/// From the spec, line 434:
+/// From `ui.json`, line 434:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2332,7 +2332,7 @@ pub struct VncBasicInfo {
 ///
 /// # Examples
 ///
-/// From the spec, line 728:
+/// From `ui.json`, line 728:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2413,7 +2413,7 @@ pub struct VncClientInfo {
 ///
 /// # Examples
 ///
-/// From the spec, line 755:
+/// From `ui.json`, line 755:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2455,7 +2455,7 @@ pub struct VncInitialized {
 ///
 /// # Examples
 ///
-/// From the spec, line 781:
+/// From `ui.json`, line 781:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2497,7 +2497,7 @@ pub struct VncDisconnected {
 ///
 /// # Examples
 ///
-/// From the spec, line 1369:
+/// From `migration.json`, line 1369:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2532,7 +2532,7 @@ pub struct Migration {
 ///
 /// # Examples
 ///
-/// From the spec, line 1388:
+/// From `migration.json`, line 1388:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2566,7 +2566,7 @@ pub struct MigrationPass {
 ///
 /// # Examples
 ///
-/// From the spec, line 1472:
+/// From `migration.json`, line 1472:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2606,7 +2606,7 @@ pub struct ColoExit {
 ///
 /// # Examples
 ///
-/// From the spec, line 2019:
+/// From `migration.json`, line 2019:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2644,7 +2644,7 @@ pub struct UnplugPrimary {
 ///
 /// # Examples
 ///
-/// From the spec, line 135:
+/// From `qdev.json`, line 135:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2684,7 +2684,7 @@ pub struct DeviceDeleted {
 ///
 /// # Examples
 ///
-/// From the spec, line 157:
+/// From `qdev.json`, line 157:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2727,7 +2727,7 @@ pub struct DeviceUnplugGuestError {
 ///
 /// # Examples
 ///
-/// From the spec, line 1209:
+/// From `machine.json`, line 1209:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2787,7 +2787,7 @@ pub struct HvBalloonInfo {
 ///
 /// # Examples
 ///
-/// From the spec, line 1617:
+/// From `machine.json`, line 1617:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2844,7 +2844,7 @@ pub struct MemoryDeviceSizeChange {
 ///
 /// # Examples
 ///
-/// From the spec, line 483:
+/// From `machine-target.json`, line 483:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2882,7 +2882,7 @@ pub struct CpuPolarizationChange {
 ///
 /// # Examples
 ///
-/// From the spec, line 569:
+/// From `misc.json`, line 569:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2925,7 +2925,7 @@ pub struct RtcChange {
 ///
 /// # Examples
 ///
-/// From the spec, line 596:
+/// From `misc.json`, line 596:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -3013,7 +3013,7 @@ pub struct AcpiostInfo {
 ///
 /// # Examples
 ///
-/// From the spec, line 134:
+/// From `acpi.json`, line 134:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -3048,7 +3048,7 @@ pub struct AcpiDeviceOst {
 ///
 /// # Examples
 ///
-/// From the spec, line 52:
+/// From `vfio.json`, line 52:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {

@@ -24,7 +24,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 171:
+    /// From `run-state.json`, line 171:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -49,7 +49,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 207:
+    /// From `run-state.json`, line 207:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -72,7 +72,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 221:
+    /// From `run-state.json`, line 221:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -96,7 +96,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 236:
+    /// From `run-state.json`, line 236:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -124,7 +124,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 255:
+    /// From `run-state.json`, line 255:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -148,7 +148,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 270:
+    /// From `run-state.json`, line 270:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -177,7 +177,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 472:
+    /// From `run-state.json`, line 472:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -265,7 +265,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 455:
+    /// From `ui.json`, line 455:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -323,7 +323,7 @@ pub enum Event {
     ///
     /// # Examples
     ///
-    /// From the spec, line 1273:
+    /// From `machine.json`, line 1273:
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {
@@ -557,7 +557,7 @@ pub enum EventKind {
 ///
 /// # Examples
 ///
-/// From the spec, line 155:
+/// From `run-state.json`, line 155:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -599,7 +599,7 @@ pub struct Shutdown {
 ///
 /// # Examples
 ///
-/// From the spec, line 192:
+/// From `run-state.json`, line 192:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -646,7 +646,7 @@ pub struct Reset {
 ///
 /// # Examples
 ///
-/// From the spec, line 292:
+/// From `run-state.json`, line 292:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -744,7 +744,7 @@ pub struct GuestPanicInformationS390 {
 ///
 /// # Examples
 ///
-/// From the spec, line 436:
+/// From `run-state.json`, line 436:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -782,7 +782,7 @@ pub struct GuestPanicked {
 ///
 /// # Examples
 ///
-/// From the spec, line 456:
+/// From `run-state.json`, line 456:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -841,7 +841,7 @@ pub struct MemoryFailureFlags {
 ///
 /// # Examples
 ///
-/// From the spec, line 614:
+/// From `run-state.json`, line 614:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -912,7 +912,7 @@ pub struct JobStatusChange {
 ///
 /// # Examples
 ///
-/// From the spec, line 5550:
+/// From `block-core.json`, line 5550:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -979,7 +979,7 @@ pub struct BlockImageCorrupted {
 ///
 /// # Examples
 ///
-/// From the spec, line 5599:
+/// From `block-core.json`, line 5599:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1048,7 +1048,7 @@ pub struct BlockIoError {
 ///
 /// # Examples
 ///
-/// From the spec, line 5639:
+/// From `block-core.json`, line 5639:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1109,7 +1109,7 @@ pub struct BlockJobCompleted {
 ///
 /// # Examples
 ///
-/// From the spec, line 5674:
+/// From `block-core.json`, line 5674:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1163,7 +1163,7 @@ pub struct BlockJobCancelled {
 ///
 /// # Examples
 ///
-/// From the spec, line 5703:
+/// From `block-core.json`, line 5703:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1211,7 +1211,7 @@ pub struct BlockJobError {
 ///
 /// # Examples
 ///
-/// From the spec, line 5738:
+/// From `block-core.json`, line 5738:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1267,7 +1267,7 @@ pub struct BlockJobReady {
 ///
 /// # Examples
 ///
-/// From the spec, line 5766:
+/// From `block-core.json`, line 5766:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1339,7 +1339,7 @@ pub struct BlockWriteThreshold {
 ///
 /// # Examples
 ///
-/// From the spec, line 5991:
+/// From `block-core.json`, line 5991:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1385,7 +1385,7 @@ pub struct QuorumFailure {
 ///
 /// # Examples
 ///
-/// From the spec, line 6022 (Read operation):
+/// From `block-core.json`, line 6022 (Read operation):
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1402,7 +1402,7 @@ pub struct QuorumFailure {
 /// # }
 /// ```
 ///
-/// From the spec, line 6030 (Flush operation):
+/// From `block-core.json`, line 6030 (Flush operation):
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1460,7 +1460,7 @@ pub struct QuorumReportBad {
 ///
 /// # Examples
 ///
-/// From the spec, line 400:
+/// From `block.json`, line 400:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1510,7 +1510,7 @@ pub struct DeviceTrayMoved {
 ///
 /// # Examples
 ///
-/// From the spec, line 424:
+/// From `block.json`, line 424:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1568,7 +1568,7 @@ pub struct BlockExportDeleted {
 ///
 /// # Examples
 ///
-/// From the spec, line 819:
+/// From `char.json`, line 819:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1628,7 +1628,7 @@ pub struct DumpQueryResult {
 ///
 /// # Examples
 ///
-/// From the spec, line 174:
+/// From `dump.json`, line 174:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1670,7 +1670,7 @@ pub struct DumpCompleted {
 ///
 /// # Examples
 ///
-/// From the spec, line 891:
+/// From `net.json`, line 891:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1712,7 +1712,7 @@ pub struct NicRxFilterChanged {
 ///
 /// # Examples
 ///
-/// From the spec, line 967:
+/// From `net.json`, line 967:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1862,7 +1862,7 @@ pub struct FdSocketAddress {
 ///
 /// # Examples
 ///
-/// From the spec, line 987:
+/// From `net.json`, line 987:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1880,7 +1880,7 @@ pub struct FdSocketAddress {
 /// # }
 /// ```
 ///
-/// From the spec, line 995:
+/// From `net.json`, line 995:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1920,7 +1920,7 @@ pub struct NetdevStreamConnected {
 ///
 /// # Examples
 ///
-/// From the spec, line 1015:
+/// From `net.json`, line 1015:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -1977,7 +1977,7 @@ pub struct SpiceBasicInfo {
 ///
 /// # Examples
 ///
-/// From the spec, line 381:
+/// From `ui.json`, line 381:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2091,7 +2091,7 @@ pub struct SpiceChannel {
 ///
 /// # Examples
 ///
-/// From the spec, line 407:
+/// From `ui.json`, line 407:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2134,7 +2134,7 @@ pub struct SpiceInitialized {
 ///
 /// # Examples
 ///
-/// From the spec, line 434:
+/// From `ui.json`, line 434:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2239,7 +2239,7 @@ pub struct VncBasicInfo {
 ///
 /// # Examples
 ///
-/// From the spec, line 728:
+/// From `ui.json`, line 728:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2320,7 +2320,7 @@ pub struct VncClientInfo {
 ///
 /// # Examples
 ///
-/// From the spec, line 755:
+/// From `ui.json`, line 755:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2362,7 +2362,7 @@ pub struct VncInitialized {
 ///
 /// # Examples
 ///
-/// From the spec, line 781:
+/// From `ui.json`, line 781:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2404,7 +2404,7 @@ pub struct VncDisconnected {
 ///
 /// # Examples
 ///
-/// From the spec, line 1302:
+/// From `migration.json`, line 1302:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2439,7 +2439,7 @@ pub struct Migration {
 ///
 /// # Examples
 ///
-/// From the spec, line 1321:
+/// From `migration.json`, line 1321:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2473,7 +2473,7 @@ pub struct MigrationPass {
 ///
 /// # Examples
 ///
-/// From the spec, line 1405:
+/// From `migration.json`, line 1405:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2513,7 +2513,7 @@ pub struct ColoExit {
 ///
 /// # Examples
 ///
-/// From the spec, line 1949:
+/// From `migration.json`, line 1949:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2551,7 +2551,7 @@ pub struct UnplugPrimary {
 ///
 /// # Examples
 ///
-/// From the spec, line 135:
+/// From `qdev.json`, line 135:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2591,7 +2591,7 @@ pub struct DeviceDeleted {
 ///
 /// # Examples
 ///
-/// From the spec, line 157:
+/// From `qdev.json`, line 157:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2634,7 +2634,7 @@ pub struct DeviceUnplugGuestError {
 ///
 /// # Examples
 ///
-/// From the spec, line 1210:
+/// From `machine.json`, line 1210:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2694,7 +2694,7 @@ pub struct HvBalloonInfo {
 ///
 /// # Examples
 ///
-/// From the spec, line 1618:
+/// From `machine.json`, line 1618:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2751,7 +2751,7 @@ pub struct MemoryDeviceSizeChange {
 ///
 /// # Examples
 ///
-/// From the spec, line 484:
+/// From `machine-target.json`, line 484:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2789,7 +2789,7 @@ pub struct CpuPolarizationChange {
 ///
 /// # Examples
 ///
-/// From the spec, line 569:
+/// From `misc.json`, line 569:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2832,7 +2832,7 @@ pub struct RtcChange {
 ///
 /// # Examples
 ///
-/// From the spec, line 596:
+/// From `misc.json`, line 596:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2920,7 +2920,7 @@ pub struct AcpiostInfo {
 ///
 /// # Examples
 ///
-/// From the spec, line 134:
+/// From `acpi.json`, line 134:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
@@ -2955,7 +2955,7 @@ pub struct AcpiDeviceOst {
 ///
 /// # Examples
 ///
-/// From the spec, line 53:
+/// From `vfio.json`, line 53:
 ///
 /// ```
 /// # fn main() -> Result<(), serde_json::Error> {
