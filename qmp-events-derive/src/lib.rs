@@ -260,7 +260,8 @@ fn named_struct(name: &Ident, members: &[Member], extra: &Ident) -> Tokens {
             }
         }
 
-        #[allow(deprecated)]
+        // The locals are `field_{member}`: `field__9lives` for a member `_9lives`.
+        #[allow(deprecated, non_snake_case)]
         impl<'de> #p::Accept<'de> for #name {
             fn accept_map<A: #p::serde::de::MapAccess<'de>>(
                 mut map: A,
@@ -297,7 +298,7 @@ fn named_struct(name: &Ident, members: &[Member], extra: &Ident) -> Tokens {
             }
         }
 
-        #[allow(deprecated)]
+        #[allow(deprecated, non_snake_case)]
         impl<'de> #p::ReadFast<'de> for #name {
             fn read_fast(reader: &mut #p::Reader<'de>) -> ::std::option::Option<Self> {
                 reader.begin_object()?;
