@@ -347,6 +347,7 @@ fn transparent(name: &Ident, ty: &Type) -> Tokens {
         (quote!(accept_i64), quote!(v: i64)),
         (quote!(accept_u64), quote!(v: u64)),
         (quote!(accept_f64), quote!(v: f64)),
+        (quote!(accept_number), quote!(v: #p::Number)),
         (quote!(accept_bool), quote!(v: bool)),
         (quote!(accept_str), quote!(v: #p::Cow<'_, str>)),
     ]

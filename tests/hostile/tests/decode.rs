@@ -99,7 +99,7 @@ fn hostile_names_are_distinct_and_usable() {
     };
     assert_eq!((data.a_b, data.a_b2, data.extra), (2, 3, 1));
     assert!(data.extra2.is_empty());
-    assert_eq!(data._9lives, true);
+    assert!(data._9lives);
     assert_eq!(data.self_, "s");
     assert_eq!(data.r#type, "t");
     // Values that collide in Rust case are distinct variants.
