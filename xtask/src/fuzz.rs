@@ -58,7 +58,12 @@ pub struct Report {
 pub fn run(options: &Options) -> ExitCode {
     let deadline = Instant::now() + Duration::from_secs(options.seconds);
     // A panic is a failure to report, not the end of the run: keep its message quiet here.
-    std::panic::set_hook(Box::new(|_| {}));
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::env::var_os("FUZZ_PANICS").is_some() {
+            default_hook(info);
+        }
+    }));
     let report = fuzz(options.seed, |round| {
         round % 64 != 0 || Instant::now() < deadline
     });
@@ -340,7 +345,10 @@ fn message(rng: &mut Rng) -> String {
     let mut line = format!("{{{}}}", parts.join(", "));
     if rng.below(40) == 0 {
         // Broken JSON: every path must say so.
-        let cut = rng.below(line.len());
+        let mut cut = rng.below(line.len());
+        while !line.is_char_boundary(cut) {
+            cut -= 1;
+        }
         line.truncate(cut);
     }
     if rng.below(60) == 0 {
