@@ -106,9 +106,70 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
-/// Makes `name` differ from every name in `taken` by appending a number, and records it.
+/// `name` as it is printed: a keyword that cannot be raw gets a trailing `_` (`Self` ->
+/// `Self_`); other keywords stay, and [`ident`] makes them raw (`r#type`).
+pub fn escape(name: String) -> String {
+    if PLAIN_KEYWORDS.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
+/// Whether [`ident`] prints `name` as a valid identifier (a keyword that cannot be raw is not).
+pub fn is_valid(name: &str) -> bool {
+    RAW_KEYWORDS.contains(&name) || syn::parse_str::<syn::Ident>(name).is_ok()
+}
+
+/// Items of the Rust prelude (types, traits and the variants `Some`, `None`, `Ok`, `Err`) that a
+/// generated type must not be named: a user's `use events::*` would shadow them.
+pub const PRELUDE: &[&str] = &[
+    "AsMut",
+    "AsRef",
+    "Box",
+    "Clone",
+    "Copy",
+    "Default",
+    "DoubleEndedIterator",
+    "Drop",
+    "Eq",
+    "Err",
+    "ExactSizeIterator",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "FromIterator",
+    "Into",
+    "IntoIterator",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+    "Vec",
+];
+
+/// Makes `name` (escaped as [`escape`] does) differ from every name in `taken` by appending a
+/// number, and records it. Comparing the printed names keeps them distinct: `Self` and a `Self_`
+/// of the spec do not both become `Self_`.
 pub fn unique(name: String, taken: &mut std::collections::BTreeSet<String>) -> String {
-    let mut candidate = name.clone();
+    // The number goes on the name as written: `Self` is `Self_`, then `Self2`.
+    let mut candidate = escape(name.clone());
     let mut n = 2;
     while taken.contains(&candidate) {
         candidate = format!("{name}{n}");
@@ -161,6 +222,21 @@ mod tests {
         assert_eq!(ident("type").to_string(), "r#type");
         assert_eq!(ident("self").to_string(), "self_");
         assert_eq!(ident("device").to_string(), "device");
+    }
+
+    #[test]
+    fn keywords_that_cannot_be_raw_are_escaped_before_made_unique() {
+        let mut taken = std::collections::BTreeSet::new();
+        assert_eq!(unique("Self_".into(), &mut taken), "Self_");
+        assert_eq!(unique("Self".into(), &mut taken), "Self2");
+        assert_eq!(unique("self".into(), &mut taken), "self_");
+        assert_eq!(unique("type".into(), &mut taken), "type");
+        for name in taken {
+            assert!(is_valid(&name), "{name}");
+        }
+        assert!(!is_valid("Self"));
+        assert!(!is_valid(""));
+        assert!(!is_valid("1a"));
     }
 
     #[test]

@@ -705,7 +705,11 @@ fn type_name(ty: &ir::TypeExpr) -> String {
 
 /// Names every type from its uses, then makes all names distinct.
 fn name_types(space: &mut TypeSpace) {
-    let mut taken: BTreeSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
+    let mut taken: BTreeSet<String> = RESERVED
+        .iter()
+        .chain(names::PRELUDE)
+        .map(|s| s.to_string())
+        .collect();
     // Event data structs and variants first: they carry the names users know.
     for event in &mut space.events {
         if let Payload::Struct(i) = event.payload {
@@ -743,10 +747,15 @@ fn name_types(space: &mut TypeSpace) {
         }
     }
     for o in &mut space.opaques {
-        let name = if syn::parse_str::<syn::Ident>(&o.reference.name).is_ok() {
-            o.reference.name.clone()
+        // Kept as written when it is already a type name (`ACPIOSTInfo`), else in Rust case
+        // (`foo_bar` -> `FooBar`, `type` -> `Type`).
+        let reference = &o.reference.name;
+        let camel = reference.starts_with(|c: char| c.is_ascii_uppercase())
+            && reference.chars().all(|c| c.is_ascii_alphanumeric());
+        let name = if camel && syn::parse_str::<syn::Ident>(reference).is_ok() {
+            reference.clone()
         } else {
-            names::pascal(&o.reference.name)
+            names::pascal_type(reference)
         };
         o.name = names::unique(name, &mut taken);
     }
@@ -841,5 +850,70 @@ impl TypeSpace {
                 largest.max(48)
             }
         }
+    }
+}
+
+impl TypeSpace {
+    /// Every way the names of this type space would break the build: a name that is not printed
+    /// as a valid identifier, two items of one namespace (the module's types, a struct's fields,
+    /// an enum's or union's variants, `Event`'s variants) under one name, or a type named like
+    /// an item of the prelude or of the generated module. Empty for every plan; the hostile-spec
+    /// tests and `cargo xtask fuzz` check it.
+    pub fn name_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        fn check(problems: &mut Vec<String>, what: &str, names: Vec<&str>) {
+            let mut seen = BTreeSet::new();
+            for name in names {
+                if !names::is_valid(name) {
+                    problems.push(format!("{what}: `{name}` is not a valid identifier"));
+                }
+                if !seen.insert(name) {
+                    problems.push(format!("{what}: `{name}` is used twice"));
+                }
+            }
+        }
+        let mut types: Vec<&str> = vec!["Event", "EventKind"];
+        types.extend(self.structs.iter().map(|s| s.name.as_str()));
+        types.extend(self.enums.iter().map(|e| e.name.as_str()));
+        types.extend(self.unions.iter().map(|u| u.name.as_str()));
+        types.extend(self.opaques.iter().map(|o| o.name.as_str()));
+        for name in &types[2..] {
+            if RESERVED.contains(name) || names::PRELUDE.contains(name) {
+                problems.push(format!("type `{name}` takes a reserved name"));
+            }
+        }
+        check(&mut problems, "types", types);
+        for s in &self.structs {
+            let mut fields: Vec<&str> = s.fields.iter().map(|f| f.rust.as_str()).collect();
+            fields.push(&s.extra_name);
+            check(&mut problems, &format!("fields of `{}`", s.name), fields);
+        }
+        for e in &self.enums {
+            let mut variants: Vec<&str> = e.values.iter().map(|(_, v, _)| v.as_str()).collect();
+            variants.push(&e.other_variant);
+            check(
+                &mut problems,
+                &format!("variants of `{}`", e.name),
+                variants,
+            );
+        }
+        for u in &self.unions {
+            let mut variants: Vec<&str> =
+                u.variants.iter().map(|(_, v, _, _)| v.as_str()).collect();
+            variants.push(&u.other_variant);
+            check(
+                &mut problems,
+                &format!("variants of `{}`", u.name),
+                variants,
+            );
+        }
+        let mut variants: Vec<&str> = self.events.iter().map(|e| e.variant.as_str()).collect();
+        variants.extend([
+            self.unknown_variant.as_str(),
+            self.mismatched_variant.as_str(),
+            self.absent_variant.as_str(),
+        ]);
+        check(&mut problems, "variants of `Event`", variants);
+        problems
     }
 }

@@ -260,7 +260,8 @@ fn named_struct(name: &Ident, members: &[Member], extra: &Ident) -> Tokens {
             }
         }
 
-        #[allow(deprecated)]
+        // The locals are `field_{member}`: `field__9lives` for a member `_9lives`.
+        #[allow(deprecated, non_snake_case)]
         impl<'de> #p::Accept<'de> for #name {
             fn accept_map<A: #p::serde::de::MapAccess<'de>>(
                 mut map: A,
@@ -297,7 +298,7 @@ fn named_struct(name: &Ident, members: &[Member], extra: &Ident) -> Tokens {
             }
         }
 
-        #[allow(deprecated)]
+        #[allow(deprecated, non_snake_case)]
         impl<'de> #p::ReadFast<'de> for #name {
             fn read_fast(reader: &mut #p::Reader<'de>) -> ::std::option::Option<Self> {
                 reader.begin_object()?;
@@ -346,6 +347,7 @@ fn transparent(name: &Ident, ty: &Type) -> Tokens {
         (quote!(accept_i64), quote!(v: i64)),
         (quote!(accept_u64), quote!(v: u64)),
         (quote!(accept_f64), quote!(v: f64)),
+        (quote!(accept_number), quote!(v: #p::Number)),
         (quote!(accept_bool), quote!(v: bool)),
         (quote!(accept_str), quote!(v: #p::Cow<'_, str>)),
     ]

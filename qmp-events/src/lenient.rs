@@ -34,6 +34,20 @@ pub trait Accept<'de>: Sized {
         // A non-finite float cannot come from JSON; keep it as null rather than panic.
         Err(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
     }
+    /// Accepts a number that `i64`, `u64` and `f64` do not hold exactly, as `serde_json` gives
+    /// it when another crate turns on its `arbitrary_precision` feature (`1e400`,
+    /// `18446744073709551616`, `0.10000000000000000001`). By default an integer goes to
+    /// [`accept_i64`](Accept::accept_i64) or [`accept_u64`](Accept::accept_u64) and anything
+    /// else stays raw, exactly as sent.
+    fn accept_number(v: serde_json::Number) -> Lenient<Self> {
+        if let Some(i) = v.as_i64() {
+            Self::accept_i64(i)
+        } else if let Some(u) = v.as_u64() {
+            Self::accept_u64(u)
+        } else {
+            Err(Value::Number(v))
+        }
+    }
     /// Accepts a boolean.
     fn accept_bool(v: bool) -> Lenient<Self> {
         Err(Value::Bool(v))
@@ -127,11 +141,84 @@ impl<'de, T: Accept<'de>> Visitor<'de> for AcceptVisitor<T> {
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         decode(d)
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        T::accept_map(map)
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
+        Ok(match i64::try_from(v) {
+            Ok(v) => T::accept_i64(v),
+            Err(_) => wide_integer(v.to_string(), v as f64),
+        })
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
+        Ok(match u64::try_from(v) {
+            Ok(v) => accept_unsigned(v),
+            Err(_) => wide_integer(v.to_string(), v as f64),
+        })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // With `arbitrary_precision`, serde_json hands every number from its text as a map of
+        // one member, `NUMBER_TOKEN`, whose value is the number's text.
+        match map.next_key::<Key<'de>>()? {
+            Some(key) if key.as_str() == NUMBER_TOKEN => {
+                let text: String = map.next_value()?;
+                let number = number_from_text::<A::Error>(&text)?;
+                Ok(T::accept_number(number))
+            }
+            first => T::accept_map(Peeked { first, map }),
+        }
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         T::accept_seq(seq)
+    }
+}
+
+/// The key under which serde_json with `arbitrary_precision` passes a number as a map.
+pub(crate) const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+/// A number's text as serde_json with `arbitrary_precision` gives it.
+pub(crate) fn number_from_text<E: de::Error>(text: &str) -> Result<serde_json::Number, E> {
+    text.parse()
+        .map_err(|_| E::custom(format_args!("invalid number {text}")))
+}
+
+/// An integer beyond `i64` and `u64` (only serde_json with `arbitrary_precision` makes one):
+/// kept exactly when serde_json can, else as the nearest `f64`, as serde_json itself would.
+fn wide_integer<'de, T: Accept<'de>>(text: String, nearest: f64) -> Lenient<T> {
+    match text.parse::<serde_json::Number>() {
+        Ok(number) => T::accept_number(number),
+        Err(_) => T::accept_f64(nearest),
+    }
+}
+
+/// A map whose first key was read already (to tell a number of `arbitrary_precision` from an
+/// object): gives that key first, then the rest.
+struct Peeked<'de, A> {
+    first: Option<Key<'de>>,
+    map: A,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Peeked<'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        match self.first.take() {
+            Some(Key(Cow::Borrowed(key))) => seed
+                .deserialize(de::value::BorrowedStrDeserializer::new(key))
+                .map(Some),
+            Some(Key(Cow::Owned(key))) => seed
+                .deserialize(de::value::StringDeserializer::new(key))
+                .map(Some),
+            None => self.map.next_key_seed(seed),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.map.size_hint()
     }
 }
 
@@ -172,6 +259,9 @@ impl<'de> Accept<'de> for serde_json::Number {
     }
     fn accept_f64(v: f64) -> Lenient<Self> {
         serde_json::Number::from_f64(v).ok_or(Value::Null)
+    }
+    fn accept_number(v: serde_json::Number) -> Lenient<Self> {
+        Ok(v)
     }
 }
 
@@ -214,6 +304,9 @@ impl<'de, T: Accept<'de>> Accept<'de> for Box<T> {
     }
     fn accept_f64(v: f64) -> Lenient<Self> {
         T::accept_f64(v).map(Box::new)
+    }
+    fn accept_number(v: serde_json::Number) -> Lenient<Self> {
+        T::accept_number(v).map(Box::new)
     }
     fn accept_bool(v: bool) -> Lenient<Self> {
         T::accept_bool(v).map(Box::new)
@@ -315,6 +408,9 @@ impl<'de> Accept<'de> for Value {
     }
     fn accept_f64(v: f64) -> Lenient<Self> {
         Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn accept_number(v: serde_json::Number) -> Lenient<Self> {
+        Ok(Value::Number(v))
     }
     fn accept_bool(v: bool) -> Lenient<Self> {
         Ok(Value::Bool(v))

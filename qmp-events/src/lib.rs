@@ -46,6 +46,19 @@
 //! - other top-level members, and a `timestamp` not of the documented form, stay in
 //!   [`Message::extra`].
 //!
+//! "The same JSON" means the same `serde_json::Value`, so what a `Value` does not keep is not
+//! kept either: key order, whitespace, and all but the last of a member repeated in one object
+//! (`{"actual": 1, "actual": 2}` decodes as `{"actual": 2}`, by every decode path, as
+//! `serde_json::from_str::<Value>` reads it). A repeated envelope member (`event`, `data`,
+//! `timestamp`) is a `serde_json` error, as the message has no one meaning.
+//!
+//! With `serde_json`'s `arbitrary_precision` feature on (another crate of the dependency graph
+//! may turn it on) every number keeps its text: a number beyond `u64` or `f64` is kept exactly
+//! where any JSON or a `serde_json::Number` goes, and makes a typed integer member mismatched,
+//! with the number as sent. The one exception: an integer written `-0` decodes typed as `0`,
+//! where serde_json's own `Value` would keep `-0`. `preserve_order` changes nothing but the
+//! order of the members of `extra` maps. `tests/serde-features` checks both.
+//!
 //! Key order is free (`data` may come before `event`); decoding is one pass over the input and
 //! buffers `data` only when it comes before `event`.
 //!

@@ -15,6 +15,7 @@ macro_rules! note {
     }};
 }
 
+mod fuzz;
 mod ir;
 mod regen;
 
@@ -31,6 +32,11 @@ commands:
   ir [--spec FILE]   print the IR of a spec (a QAPI schema or the legacy events document, told
                      apart by content) as JSON on stdout, warnings on stderr
                      (FILE defaults to qmp-spec/spec/qmp-events.txt)
+  fuzz [--seconds N] [--seed S]
+                     fuzz the decoder (random QMP-like messages: every decode path agrees and
+                     round trips) and the front ends (mutated vendored specs: no panic, every
+                     diagnostic inside the input, valid names, output that parses) for N
+                     seconds (default 10); exit status 1 on a failure
   help, --help, -h   print this help
 
 exit status: 0 success (possibly with warnings), 1 errors in the document or (regen --check) a stale file,
@@ -45,6 +51,7 @@ enum Command {
     Help,
     Ir(ir::Options),
     Regen(regen::Options),
+    Fuzz(fuzz::Options),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +60,7 @@ fn main() -> ExitCode {
         Ok(Command::Help) => print_stdout(USAGE),
         Ok(Command::Ir(options)) => ir::run(&options),
         Ok(Command::Regen(options)) => regen::run(options),
+        Ok(Command::Fuzz(options)) => fuzz::run(&options),
         Err(message) => {
             note!("error: {message}\n\n{USAGE}");
             ExitCode::from(EXIT_USAGE)
@@ -71,6 +79,7 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
         "help" | "--help" | "-h" => Ok(Command::Help),
         "ir" => ir::Options::parse(rest).map(Command::Ir),
         "regen" => regen::Options::parse(rest).map(Command::Regen),
+        "fuzz" => fuzz::Options::parse(rest).map(Command::Fuzz),
         other => Err(format!("unknown command `{other}`")),
     }
 }
