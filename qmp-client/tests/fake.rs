@@ -253,15 +253,22 @@ fn event_lines_are_kept_verbatim_when_asked() {
     drop(client);
     server.join().unwrap();
 
-    // Without the setting: the same JSON value, serialized again.
+    // Without the setting: the same JSON value, serialized again. Everything the server sends
+    // is read before the client goes, so that the server's writes cannot meet a closed socket.
     let server = FakeServer::start(script).unwrap();
     let mut client = Client::<E>::connect_unix_with(server.path(), &short()).unwrap();
     client.execute("x", None).unwrap();
-    let event = client.next_event_line(Duration::from_secs(5)).unwrap();
-    let event = event.expect("an event");
     let odd: Value = serde_json::from_str(ODD).unwrap();
-    assert_eq!(serde_json::from_str::<Value>(&event.line).unwrap(), odd);
-    assert_eq!(event.message.to_value(), odd);
+    for _ in 0..2 {
+        let event = client.next_event_line(Duration::from_secs(5)).unwrap();
+        let event = event.expect("an event");
+        assert_eq!(serde_json::from_str::<Value>(&event.line).unwrap(), odd);
+        assert_eq!(event.message.to_value(), odd);
+    }
+    assert!(matches!(
+        client.next_event_line(Duration::from_secs(5)),
+        Err(Error::Protocol(ProtocolError::Malformed { .. }))
+    ));
     drop(client);
     server.join().unwrap();
 }
