@@ -36,7 +36,8 @@
 //!
 //! # What is kept
 //!
-//! Every JSON object decodes; anything else is a `serde_json` error. Nothing is lost:
+//! Every JSON object decodes, but one that repeats `event`, `data` or `timestamp` (see below);
+//! anything else is a `serde_json` error. Nothing is lost:
 //!
 //! - members the spec does not describe stay in each struct's `extra` map;
 //! - a string outside a documented value set decodes into the enum's `Other(String)` variant;

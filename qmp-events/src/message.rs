@@ -245,9 +245,10 @@ pub fn mismatched<E: EventSet>(kind: E::Kind, data: Option<Value>) -> Mismatched
 
 /// One QMP event message, decoded without loss.
 ///
-/// Every JSON object decodes: members the spec does not describe, events it does not know and
-/// data that does not match it are kept, so that serializing the message gives back the same JSON
-/// (as a value; key order and whitespace are not kept).
+/// Every JSON object decodes, but one that repeats `event`, `data` or `timestamp`: members the
+/// spec does not describe, events it does not know and data that does not match it are kept, so
+/// that serializing the message gives back the same JSON (as a `serde_json::Value`: key order,
+/// whitespace, and all but the last of a repeated member are not kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message<E = crate::Event> {
     /// The event and its data.
