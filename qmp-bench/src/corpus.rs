@@ -22,6 +22,19 @@ pub const QEMU_2015_07_SPEC: &str = include_str!("../spec/qmp-events-qemu-2015-0
 /// The name the 2015-07 document is parsed under.
 pub const QEMU_2015_07_SPEC_NAME: &str = "qmp-spec/spec/qmp-events-qemu-2015-07.txt";
 
+/// Every event line real QEMU 10.0.2 sent during one run of the live tests (116 lines, 40
+/// distinct events), byte for byte, timestamps and key orders as QEMU wrote them; `data/` links
+/// to the copy in `tests/data` (see its README).
+pub const QEMU_10_0_LIVE: &str = include_str!("../data/qemu-10.0.2-live-events.jsonl");
+
+/// The lines of [`QEMU_10_0_LIVE`], in file order (blank lines skipped).
+pub fn live_qemu_10_0() -> Vec<&'static str> {
+    QEMU_10_0_LIVE
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
 /// The number of messages [`corpus`] puts in the generated stream.
 pub const STREAM_LEN: usize = 3000;
 

@@ -1,7 +1,8 @@
 //! Inputs for the benchmarks of this workspace (`cargo bench -p qmp-bench`).
 //!
 //! - [`corpus`]: QMP message lines: every valid example of the spec documents plus a seeded,
-//!   deterministic stream of realistic messages.
+//!   deterministic stream of realistic messages; and [`corpus::live_qemu_10_0`], the event lines
+//!   real QEMU 10.0.2 sent in the live tests.
 //! - [`synthetic`]: larger spec documents made by repeating a real one with renamed events, to
 //!   show how regeneration cost grows with document size.
 //! - [`synthetic_qapi`]: QAPI schemas of any size, to show how reading cost grows with size.
