@@ -22,7 +22,7 @@
 //! | `json-string` | `String` |
 //! | `json-string` with a value set (`"ipv4" or "ipv6"`, `currently always "pause"`) | open enum with an `Other(String)` variant |
 //! | `json-int` | `i64` (QEMU sends negative values, e.g. SPICE `connection-id`) |
-//! | `json-number` | `i64` when the spec's examples show it and all are integers, else `serde_json::Number` (kept exactly as sent, never rounded through `f64`) |
+//! | `json-number` | `i64` when the spec's examples show it and all are integers, else `serde_json::Number` (an integer exactly; a fraction as serde_json reads it, the nearest `f64`, unless serde_json's `arbitrary_precision` keeps its text) |
 //! | `json-bool` | `bool` |
 //! | `json-object` with members | a struct of its own; structurally identical shapes share one struct |
 //! | `json-object` without members | `serde_json::Map<String, Value>` |

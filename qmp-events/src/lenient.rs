@@ -249,7 +249,8 @@ impl<'de> Accept<'de> for String {
     }
 }
 
-/// `json-number` that is not known to be an integer: kept exactly as written.
+/// `json-number` that is not known to be an integer: an integer exactly, a fraction as
+/// serde_json reads it (exactly only with its `arbitrary_precision`).
 impl<'de> Accept<'de> for serde_json::Number {
     fn accept_i64(v: i64) -> Lenient<Self> {
         Ok(v.into())

@@ -53,6 +53,9 @@
 //! `serde_json::from_str::<Value>` reads it). A repeated envelope member (`event`, `data`,
 //! `timestamp`) is a `serde_json` error, as the message has no one meaning.
 //!
+//! Numbers: an integer comes back exactly (up to `u64::MAX`; beyond, as serde_json reads it, the
+//! nearest `f64`), and a number with a fraction or exponent as serde_json reads it, the nearest
+//! `f64` (`0.1000000000000000055511151231257827` comes back as `0.1`), as a `Value` keeps it.
 //! With `serde_json`'s `arbitrary_precision` feature on (another crate of the dependency graph
 //! may turn it on) every number keeps its text: a number beyond `u64` or `f64` is kept exactly
 //! where any JSON or a `serde_json::Number` goes, and makes a typed integer member mismatched,
@@ -101,7 +104,7 @@
 //! Members without a JSON type take the type every example shows. The full table is in the
 //! `qmp-codegen` crate docs.
 //!
-//! From a QAPI schema ([`qemu_10_0`], feature `qemu-10-0`): `str` is `String`, `int` is `i64`,
+//! From a QAPI schema (`qemu_10_0`, feature `qemu-10-0`): `str` is `String`, `int` is `i64`,
 //! `uint64` and `size` are `u64` and the narrower integers their Rust widths (so nothing above
 //! `i64::MAX` is a mismatch), `number` is `serde_json::Number`, `any` is `serde_json::Value`,
 //! `[T]` is `Vec<T>`, named structs, enums and unions keep their schema names in Rust case
