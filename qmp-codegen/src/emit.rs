@@ -15,22 +15,29 @@ use quote::{format_ident, quote};
 
 /// All items for a type space.
 pub fn emit(space: &TypeSpace, wire: &WireSpec, config: &Config) -> TokenStream {
+    items(space, wire, config).collect()
+}
+
+/// The items for a type space one at a time (the `Event` and `EventKind` enums first), so that a
+/// large spec is rendered without holding all of its tokens at once.
+pub fn items<'a>(
+    space: &'a TypeSpace,
+    wire: &'a WireSpec,
+    config: &'a Config,
+) -> impl Iterator<Item = TokenStream> + 'a {
     let structs = space
         .structs
         .iter()
         .enumerate()
-        .map(|(i, s)| emit_struct(space, i, s, wire, config));
+        .map(move |(i, s)| emit_struct(space, i, s, wire, config));
     let enums = space.enums.iter().map(emit_enum);
-    let unions = space.unions.iter().map(|u| emit_union(space, u));
+    let unions = space.unions.iter().map(move |u| emit_union(space, u));
     let opaques = space.opaques.iter().map(emit_opaque);
-    let event = emit_event(space, wire, config);
-    quote! {
-        #event
-        #(#structs)*
-        #(#enums)*
-        #(#unions)*
-        #(#opaques)*
-    }
+    std::iter::once_with(move || emit_event(space, wire, config))
+        .chain(structs)
+        .chain(enums)
+        .chain(unions)
+        .chain(opaques)
 }
 
 fn type_tokens(space: &TypeSpace, ty: &RustType) -> TokenStream {
