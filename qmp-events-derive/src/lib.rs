@@ -55,6 +55,36 @@ pub fn derive_event_kinds(input: TokenStream) -> TokenStream {
     expand(parse_macro_input!(input as DeriveInput), event_kinds)
 }
 
+/// `Deserialize` for a generated type: a value that does not match the spec is an error that
+/// shows the JSON (messages never fail this way; the lenient path keeps it).
+fn strict_deserialize(name: &Ident) -> Tokens {
+    let p = p();
+    let name_str = name.to_string();
+    quote! {
+        #[allow(deprecated)]
+        impl<'de> #p::serde::Deserialize<'de> for #name {
+            fn deserialize<D: #p::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                #p::strict(deserializer, #name_str)
+            }
+        }
+    }
+}
+
+/// `ReadFast` for a type the fast reader reads as `Accept` takes it (an enum, a union).
+fn read_fast_by_value(name: &Ident) -> Tokens {
+    let p = p();
+    quote! {
+        #[allow(deprecated)]
+        impl<'de> #p::ReadFast<'de> for #name {
+            fn read_fast(reader: &mut #p::Reader<'de>) -> ::std::option::Option<Self> {
+                reader.value()
+            }
+        }
+    }
+}
+
 fn expand(input: DeriveInput, f: fn(&DeriveInput) -> syn::Result<Tokens>) -> TokenStream {
     f(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
@@ -113,25 +143,19 @@ fn attrs(list: &[syn::Attribute]) -> syn::Result<Attrs> {
 
 /// `T` of a type written `Option<T>`.
 fn option_inner(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ty else { return None };
-    let last = path.path.segments.last()?;
-    if path.qself.is_some() || last.ident != "Option" {
-        return None;
-    }
-    let PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first() {
-        Some(GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
-        _ => None,
-    }
+    only_argument(ty, "Option")
 }
 
 /// `T` of a type written `Box<T>`.
 fn box_inner(ty: &Type) -> Option<&Type> {
+    only_argument(ty, "Box")
+}
+
+/// `T` of a type written `wrapper<T>` (any path whose last segment is `wrapper`).
+fn only_argument<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
     let Type::Path(path) = ty else { return None };
     let last = path.path.segments.last()?;
-    if path.qself.is_some() || last.ident != "Box" {
+    if path.qself.is_some() || last.ident != wrapper {
         return None;
     }
     let PathArguments::AngleBracketed(args) = &last.arguments else {
@@ -200,7 +224,7 @@ fn structure(input: &DeriveInput) -> syn::Result<Tokens> {
 
 fn named_struct(name: &Ident, members: &[Member], extra: &Ident) -> Tokens {
     let p = p();
-    let name_str = name.to_string();
+    let deserialize = strict_deserialize(name);
     let fields: Vec<&Ident> = members.iter().map(|m| m.ident).collect();
     let locals: Vec<&Ident> = members.iter().map(|m| &m.local).collect();
     let wires: Vec<&str> = members.iter().map(|m| m.wire.as_str()).collect();
@@ -289,14 +313,7 @@ fn named_struct(name: &Ident, members: &[Member], extra: &Ident) -> Tokens {
             }
         }
 
-        #[allow(deprecated)]
-        impl<'de> #p::serde::Deserialize<'de> for #name {
-            fn deserialize<D: #p::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                #p::strict(deserializer, #name_str)
-            }
-        }
+        #deserialize
 
         #[allow(deprecated, non_snake_case)]
         impl<'de> #p::ReadFast<'de> for #name {
@@ -342,7 +359,7 @@ fn named_struct(name: &Ident, members: &[Member], extra: &Ident) -> Tokens {
 /// A one-field tuple struct: decodes, encodes and validates as its field does.
 fn transparent(name: &Ident, ty: &Type) -> Tokens {
     let p = p();
-    let name_str = name.to_string();
+    let deserialize = strict_deserialize(name);
     let accept = [
         (quote!(accept_i64), quote!(v: i64)),
         (quote!(accept_u64), quote!(v: u64)),
@@ -388,14 +405,7 @@ fn transparent(name: &Ident, ty: &Type) -> Tokens {
             }
         }
 
-        #[allow(deprecated)]
-        impl<'de> #p::serde::Deserialize<'de> for #name {
-            fn deserialize<D: #p::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                #p::strict(deserializer, #name_str)
-            }
-        }
+        #deserialize
 
         #[allow(deprecated)]
         impl<'de> #p::ReadFast<'de> for #name {
@@ -459,7 +469,8 @@ fn variants(input: &DeriveInput, what: &str) -> syn::Result<(Vec<Variant>, Ident
 fn enumeration(input: &DeriveInput) -> syn::Result<Tokens> {
     let p = p();
     let name = &input.ident;
-    let name_str = name.to_string();
+    let deserialize = strict_deserialize(name);
+    let read_fast = read_fast_by_value(name);
     let (listed, other) = variants(input, "Enum")?;
     let idents: Vec<&Ident> = listed.iter().map(|(v, _, _)| v).collect();
     let wires: Vec<&str> = listed.iter().map(|(_, w, _)| w.as_str()).collect();
@@ -515,21 +526,9 @@ fn enumeration(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
-        #[allow(deprecated)]
-        impl<'de> #p::serde::Deserialize<'de> for #name {
-            fn deserialize<D: #p::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                #p::strict(deserializer, #name_str)
-            }
-        }
+        #deserialize
 
-        #[allow(deprecated)]
-        impl<'de> #p::ReadFast<'de> for #name {
-            fn read_fast(reader: &mut #p::Reader<'de>) -> ::std::option::Option<Self> {
-                reader.value()
-            }
-        }
+        #read_fast
 
         #[allow(deprecated)]
         impl #p::Drift for #name {
@@ -552,7 +551,8 @@ fn enumeration(input: &DeriveInput) -> syn::Result<Tokens> {
 fn union(input: &DeriveInput) -> syn::Result<Tokens> {
     let p = p();
     let name = &input.ident;
-    let name_str = name.to_string();
+    let deserialize = strict_deserialize(name);
+    let read_fast = read_fast_by_value(name);
     let tag = attrs(&input.attrs)?
         .tag
         .ok_or_else(|| syn::Error::new_spanned(input, "`Union` needs `#[qmp(tag = \"...\")]`"))?;
@@ -615,21 +615,9 @@ fn union(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
-        #[allow(deprecated)]
-        impl<'de> #p::serde::Deserialize<'de> for #name {
-            fn deserialize<D: #p::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                #p::strict(deserializer, #name_str)
-            }
-        }
+        #deserialize
 
-        #[allow(deprecated)]
-        impl<'de> #p::ReadFast<'de> for #name {
-            fn read_fast(reader: &mut #p::Reader<'de>) -> ::std::option::Option<Self> {
-                reader.value()
-            }
-        }
+        #read_fast
 
         #[allow(deprecated)]
         impl #p::Drift for #name {
