@@ -121,7 +121,7 @@ impl Builder {
             self.spec.display()
         );
         let items = crate::emit::items(&space, &wire, &self.config);
-        let text = crate::render_items(items, &header)
+        let text = crate::render_chunks(items, &header)
             .map_err(|e| BuildError::Internal(format!("generated code does not parse: {e}")))?;
         let dir = match &self.out_dir {
             Some(dir) => dir.clone(),

@@ -9,31 +9,75 @@ use crate::names::ident;
 use crate::plan::{
     EnumPlan, EventPlan, OpaquePlan, Payload, RustType, StructPlan, TypeSpace, UnionPlan,
 };
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use qmp_wire::WireSpec;
 use quote::{format_ident, quote};
 
 /// All items for a type space.
 pub fn emit(space: &TypeSpace, wire: &WireSpec, config: &Config) -> TokenStream {
-    items(space, wire, config).collect()
+    items(space, wire, config).map(Chunk::into_tokens).collect()
+}
+
+/// A piece of the output: an item whole, or an enum or struct as its head and its members, so
+/// that a large item (an `Event` of thousands of variants, an enum of thousands of values) can be
+/// formatted one member at a time.
+pub(crate) enum Chunk<'a> {
+    /// One item, whole.
+    Item(TokenStream),
+    /// `head { members }`.
+    Braced {
+        /// Whether the item is an enum (members are variants) or a struct (members are fields).
+        kind: Braced,
+        /// The item up to its brace: attributes, visibility, keyword and name.
+        head: TokenStream,
+        /// Each variant or field with its attributes and trailing comma.
+        members: Box<dyn Iterator<Item = TokenStream> + 'a>,
+    },
+}
+
+/// What a [`Chunk::Braced`] declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Braced {
+    Enum,
+    Struct,
+}
+
+impl Chunk<'_> {
+    /// The chunk's tokens, the members inside the head's braces.
+    pub(crate) fn into_tokens(self) -> TokenStream {
+        match self {
+            Chunk::Item(tokens) => tokens,
+            Chunk::Braced { head, members, .. } => quote!(#head { #(#members)* }),
+        }
+    }
 }
 
 /// The items for a type space one at a time (the `Event` and `EventKind` enums first), so that a
 /// large spec is rendered without holding all of its tokens at once.
-pub fn items<'a>(
+pub(crate) fn items<'a>(
     space: &'a TypeSpace,
     wire: &'a WireSpec,
     config: &'a Config,
-) -> impl Iterator<Item = TokenStream> + 'a {
+) -> impl Iterator<Item = Chunk<'a>> + 'a {
+    // The event whose payload each struct is, found once rather than by a search per struct.
+    let mut payload_of: Vec<Option<&'a EventPlan>> = vec![None; space.structs.len()];
+    for e in &space.events {
+        if let Payload::Struct(i) = e.payload {
+            if let Some(slot) = payload_of.get_mut(i) {
+                slot.get_or_insert(e);
+            }
+        }
+    }
     let structs = space
         .structs
         .iter()
-        .enumerate()
-        .map(move |(i, s)| emit_struct(space, i, s, wire, config));
+        .zip(payload_of)
+        .map(move |(s, event)| emit_struct(space, event, s, wire, config));
     let enums = space.enums.iter().map(emit_enum);
     let unions = space.unions.iter().map(move |u| emit_union(space, u));
-    let opaques = space.opaques.iter().map(emit_opaque);
+    let opaques = space.opaques.iter().map(|o| Chunk::Item(emit_opaque(o)));
     std::iter::once_with(move || emit_event(space, wire, config))
+        .chain(std::iter::once_with(move || emit_event_kind(space)))
         .chain(structs)
         .chain(enums)
         .chain(unions)
@@ -76,19 +120,15 @@ fn type_tokens(space: &TypeSpace, ty: &RustType) -> TokenStream {
     }
 }
 
-fn emit_struct(
-    space: &TypeSpace,
-    index: usize,
-    s: &StructPlan,
-    wire: &WireSpec,
-    config: &Config,
-) -> TokenStream {
+fn emit_struct<'a>(
+    space: &'a TypeSpace,
+    event: Option<&'a EventPlan>,
+    s: &'a StructPlan,
+    wire: &'a WireSpec,
+    config: &'a Config,
+) -> Chunk<'a> {
     let name = ident(&s.name);
     let extra = ident(&s.extra_name);
-    let event = space
-        .events
-        .iter()
-        .find(|e| e.payload == Payload::Struct(index));
     let doc_text = match (event, &s.def) {
         (_, Some(def)) => docs::named_def(def),
         (Some(e), None) => format!(
@@ -109,7 +149,7 @@ fn emit_struct(
         }
     };
     let doc = docs::attrs(&doc_text);
-    let fields = s.fields.iter().map(|f| {
+    let fields = s.fields.iter().map(move |f| {
         let doc = docs::attrs(&docs::field(f));
         let deprecated = docs::deprecated(&f.ir.features);
         let name = ident(&f.rust);
@@ -125,19 +165,23 @@ fn emit_struct(
         });
         quote!(#doc #deprecated #rename pub #name: #ty,)
     });
-    quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
-        pub struct #name {
-            #(#fields)*
-            /// Members the spec does not describe, kept as sent (drift).
-            #[qmp(extra)]
-            pub #extra: ::qmp_events::Object,
-        }
+    let extra = quote! {
+        /// Members the spec does not describe, kept as sent (drift).
+        #[qmp(extra)]
+        pub #extra: ::qmp_events::Object,
+    };
+    Chunk::Braced {
+        kind: Braced::Struct,
+        head: quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
+            pub struct #name
+        },
+        members: Box::new(fields.chain(std::iter::once(extra))),
     }
 }
 
-fn emit_enum(e: &EnumPlan) -> TokenStream {
+fn emit_enum(e: &EnumPlan) -> Chunk<'_> {
     let name = ident(&e.name);
     let other = ident(&e.other_variant);
     let uses: Vec<String> = e.uses.iter().map(|u| u.describe()).collect();
@@ -173,20 +217,24 @@ fn emit_enum(e: &EnumPlan) -> TokenStream {
         let v = ident(v);
         quote!(#doc #[qmp(rename = #w)] #v,)
     });
-    quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
-        #non_exhaustive
-        pub enum #name {
-            #(#variants)*
-            /// A value the spec does not list (drift), kept as sent.
-            #[qmp(other)]
-            #other(::std::string::String),
-        }
+    let other = quote! {
+        /// A value the spec does not list (drift), kept as sent.
+        #[qmp(other)]
+        #other(::std::string::String),
+    };
+    Chunk::Braced {
+        kind: Braced::Enum,
+        head: quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_events::derive::Enum)]
+            #non_exhaustive
+            pub enum #name
+        },
+        members: Box::new(variants.chain(std::iter::once(other))),
     }
 }
 
-fn emit_union(space: &TypeSpace, u: &UnionPlan) -> TokenStream {
+fn emit_union<'a>(space: &'a TypeSpace, u: &'a UnionPlan) -> Chunk<'a> {
     let name = ident(&u.name);
     let other = ident(&u.other_variant);
     let tag = &u.tag;
@@ -199,27 +247,34 @@ fn emit_union(space: &TypeSpace, u: &UnionPlan) -> TokenStream {
         u.other_variant,
         u.other_variant
     ));
-    let variants = u.variants.iter().map(|(wire, variant, ty, condition)| {
-        let mut text = format!("`{tag}` is `\"{wire}\"`.");
-        if let Some(c) = condition {
-            text.push_str(&format!(" {}", docs::condition(c)));
-        }
-        let doc = docs::attrs(&text);
-        let v = ident(variant);
-        let ty = type_tokens(space, ty);
-        quote!(#doc #[qmp(rename = #wire)] #v(#ty),)
-    });
-    quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Union)]
-        #[qmp(tag = #tag)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants)*
-            /// A discriminator value the schema does not list (drift), with the other members.
-            #[qmp(other)]
-            #other(::qmp_events::UnknownBranch),
-        }
+    let variants = u
+        .variants
+        .iter()
+        .map(move |(wire, variant, ty, condition)| {
+            let mut text = format!("`{tag}` is `\"{wire}\"`.");
+            if let Some(c) = condition {
+                text.push_str(&format!(" {}", docs::condition(c)));
+            }
+            let doc = docs::attrs(&text);
+            let v = ident(variant);
+            let ty = type_tokens(space, ty);
+            quote!(#doc #[qmp(rename = #wire)] #v(#ty),)
+        });
+    let other = quote! {
+        /// A discriminator value the schema does not list (drift), with the other members.
+        #[qmp(other)]
+        #other(::qmp_events::UnknownBranch),
+    };
+    Chunk::Braced {
+        kind: Braced::Enum,
+        head: quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Union)]
+            #[qmp(tag = #tag)]
+            #[non_exhaustive]
+            pub enum #name
+        },
+        members: Box::new(variants.chain(std::iter::once(other))),
     }
 }
 
@@ -271,12 +326,12 @@ fn payload_type(space: &TypeSpace, event: &EventPlan) -> Option<TokenStream> {
     })
 }
 
-fn emit_event(space: &TypeSpace, wire: &WireSpec, config: &Config) -> TokenStream {
+fn emit_event<'a>(space: &'a TypeSpace, wire: &'a WireSpec, config: &'a Config) -> Chunk<'a> {
     let unknown = ident(&space.unknown_variant);
     let mismatched = ident(&space.mismatched_variant);
     let absent = ident(&space.absent_variant);
-    let variants: Vec<Ident> = space.events.iter().map(|e| ident(&e.variant)).collect();
-    let event_variants = space.events.iter().zip(&variants).map(|(e, v)| {
+    let variants = space.events.iter().map(move |e| {
+        let v = ident(&e.variant);
         let deprecated = docs::deprecated(&e.ir.features);
         let text = match e.payload {
             // Events without a payload struct of their own carry their whole docs (and
@@ -298,43 +353,54 @@ fn emit_event(space: &TypeSpace, wire: &WireSpec, config: &Config) -> TokenStrea
             None => quote!(#doc #deprecated #attr #v,),
         }
     });
-    let kind_variants = space.events.iter().zip(&variants).map(|(e, v)| {
+    let kept = quote! {
+        /// An event the spec does not describe, kept whole (drift).
+        #[qmp(unknown)]
+        #unknown(::qmp_events::UnknownEvent),
+        /// A known event whose `data` does not match the spec: the raw JSON and what differs.
+        #[qmp(mismatched)]
+        #mismatched(::qmp_events::MismatchedEvent<EventKind>),
+        /// The message has no string `event` member (a command reply, say); whatever it has
+        /// is in [`Message::extra`](::qmp_events::Message::extra).
+        #[qmp(absent)]
+        #absent,
+    };
+    Chunk::Braced {
+        kind: Braced::Enum,
+        head: quote! {
+            /// A QMP event: one variant per event of the spec, and variants that keep what the spec
+            /// does not describe.
+            ///
+            /// Decode it inside a [`Message`](::qmp_events::Message). A variant whose data is large
+            /// (above 64 bytes) holds it in a `Box`, so that an `Event` stays small and cheap to move;
+            /// its fields read the same through the box. Non-exhaustive: a regenerated spec may add
+            /// events, so a `match` needs a `_` arm.
+            #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Events)]
+            #[qmp(kind = EventKind)]
+            #[non_exhaustive]
+            pub enum Event
+        },
+        members: Box::new(variants.chain(std::iter::once(kept))),
+    }
+}
+
+fn emit_event_kind(space: &TypeSpace) -> Chunk<'_> {
+    let variants = space.events.iter().map(|e| {
+        let v = ident(&e.variant);
         let wire = &e.wire;
         let doc = docs::attrs(&format!("`{wire}`"));
         quote!(#doc #[qmp(rename = #wire)] #v,)
     });
-    quote! {
-        /// A QMP event: one variant per event of the spec, and variants that keep what the spec
-        /// does not describe.
-        ///
-        /// Decode it inside a [`Message`](::qmp_events::Message). A variant whose data is large
-        /// (above 64 bytes) holds it in a `Box`, so that an `Event` stays small and cheap to move;
-        /// its fields read the same through the box. Non-exhaustive: a regenerated spec may add
-        /// events, so a `match` needs a `_` arm.
-        #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Events)]
-        #[qmp(kind = EventKind)]
-        #[non_exhaustive]
-        pub enum Event {
-            #(#event_variants)*
-            /// An event the spec does not describe, kept whole (drift).
-            #[qmp(unknown)]
-            #unknown(::qmp_events::UnknownEvent),
-            /// A known event whose `data` does not match the spec: the raw JSON and what differs.
-            #[qmp(mismatched)]
-            #mismatched(::qmp_events::MismatchedEvent<EventKind>),
-            /// The message has no string `event` member (a command reply, say); whatever it has
-            /// is in [`Message::extra`](::qmp_events::Message::extra).
-            #[qmp(absent)]
-            #absent,
-        }
-
-        /// The events of the spec, without their data.
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::qmp_events::derive::EventKinds,
-        )]
-        #[non_exhaustive]
-        pub enum EventKind {
-            #(#kind_variants)*
-        }
+    Chunk::Braced {
+        kind: Braced::Enum,
+        head: quote! {
+            /// The events of the spec, without their data.
+            #[derive(
+                Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::qmp_events::derive::EventKinds,
+            )]
+            #[non_exhaustive]
+            pub enum EventKind
+        },
+        members: Box::new(variants),
     }
 }
