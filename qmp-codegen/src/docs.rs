@@ -161,7 +161,7 @@ fn features(out: &mut String, features: &[ir::Feature]) {
 }
 
 /// The paragraphs of an event's description and its notes.
-pub fn event_prose(event: &ir::Event) -> String {
+pub fn event_prose(event: &EventPlan) -> String {
     let mut out = String::new();
     for p in event.doc.paragraphs() {
         out.push_str(&prose(p));
@@ -188,10 +188,10 @@ pub fn event_prose(event: &ir::Event) -> String {
 }
 
 /// The first sentence-ish summary of an event (its first paragraph), or its wire name.
-pub fn summary(event: &ir::Event) -> String {
+pub fn summary(event: &EventPlan) -> String {
     match &event.doc.summary {
         Some(p) => prose(p),
-        None => format!("The `{}` event.", event.name),
+        None => format!("The `{}` event.", event.wire),
     }
 }
 
@@ -201,7 +201,6 @@ pub fn examples(event: &EventPlan, space: &TypeSpace, wire: &WireSpec, config: &
     // Each message of an example, with the example it is in; an invalid one is kept (it may be
     // this event's), a valid one only if it is this event.
     let mine: Vec<(&ir::Example, &str, &ir::ExampleJson)> = event
-        .ir
         .doc
         .examples
         .iter()
@@ -314,7 +313,7 @@ fn doctest(
 
 /// The docs of one member: its prose, then its wire name, type and how the type was chosen.
 pub fn field(f: &crate::plan::FieldPlan) -> String {
-    let description = f.ir.description.as_deref().unwrap_or_default().trim();
+    let description = f.description.as_deref().unwrap_or_default().trim();
     let mut out = if description.is_empty() {
         format!("The `{}` member.", f.wire)
     } else {
@@ -325,7 +324,7 @@ pub fn field(f: &crate::plan::FieldPlan) -> String {
         out.push_str("; optional");
     }
     out.push('.');
-    if let Some(r) = &f.ir.refers_to {
+    if let Some(r) = &f.refers_to {
         out.push_str(&format!("\n\nThe spec refers to `{}`", r.name));
         if let Some(source) = &r.source {
             out.push_str(&format!(" in `{source}`"));

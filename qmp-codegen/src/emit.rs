@@ -133,7 +133,7 @@ fn emit_struct<'a>(
         (_, Some(def)) => docs::named_def(def),
         (Some(e), None) => format!(
             "{}Wire name: `{}`.\n\n{}",
-            docs::event_prose(&e.ir),
+            docs::event_prose(e),
             e.wire,
             docs::examples(e, space, wire, config)
         ),
@@ -151,7 +151,7 @@ fn emit_struct<'a>(
     let doc = docs::attrs(&doc_text);
     let fields = s.fields.iter().map(move |f| {
         let doc = docs::attrs(&docs::field(f));
-        let deprecated = docs::deprecated(&f.ir.features);
+        let deprecated = docs::deprecated(&f.features);
         let name = ident(&f.rust);
         let ty = type_tokens(space, &f.ty);
         let ty = if f.optional {
@@ -332,19 +332,19 @@ fn emit_event<'a>(space: &'a TypeSpace, wire: &'a WireSpec, config: &'a Config) 
     let absent = ident(&space.absent_variant);
     let variants = space.events.iter().map(move |e| {
         let v = ident(&e.variant);
-        let deprecated = docs::deprecated(&e.ir.features);
+        let deprecated = docs::deprecated(&e.features);
         let text = match e.payload {
             // Events without a payload struct of their own carry their whole docs (and
             // examples) here.
             Payload::None | Payload::Unspecified | Payload::Opaque(_) | Payload::Named(_) => {
                 format!(
                     "{}Wire name: `{}`.\n\n{}",
-                    docs::event_prose(&e.ir),
+                    docs::event_prose(e),
                     e.wire,
                     docs::examples(e, space, wire, config)
                 )
             }
-            _ => format!("`{}`: {}", e.wire, docs::summary(&e.ir)),
+            _ => format!("`{}`: {}", e.wire, docs::summary(e)),
         };
         let doc = docs::attrs(&text);
         let attr = (e.payload == Payload::Unspecified).then(|| quote!(#[qmp(any_data)]));

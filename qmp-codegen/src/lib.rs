@@ -262,11 +262,11 @@ pub fn render_checked_in_file(
     let config = Config {
         doctest_crate: Some(doctest_crate.to_owned()),
     };
-    let space = plan::plan(&loaded.spec);
     let wire = qmp_wire::WireSpec::new(&loaded.spec, &qmp_wire::Conditions::IncludeAll);
-    // The type space keeps what it needs of the IR; the IR itself can go before rendering.
+    // The type space takes what it needs of the IR (docs and examples are moved, not copied),
+    // and the rest goes before rendering.
+    let space = plan::plan_owned(loaded.spec);
     let warnings = loaded.warnings;
-    drop(loaded.spec);
     let text = render_generated(emit::items(&space, &wire, &config), spec_name, "", command)?;
     Ok((text, warnings))
 }

@@ -41,8 +41,12 @@ pub struct EventPlan {
     pub variant: String,
     /// What the variant holds.
     pub payload: Payload,
-    /// The IR event (prose, notes, examples).
-    pub ir: ir::Event,
+    /// The event's documentation (prose, notes, examples), moved from the IR.
+    pub doc: ir::Doc,
+    /// The build options under which the event exists; `None`: always.
+    pub condition: Option<ir::Condition>,
+    /// Its features.
+    pub features: Vec<ir::Feature>,
 }
 
 /// What an `Event` variant holds.
@@ -138,8 +142,12 @@ pub struct FieldPlan {
     pub ty: RustType,
     /// Whether it may be absent.
     pub optional: bool,
-    /// The IR member (prose, type, guess, reference).
-    pub ir: ir::Member,
+    /// What the documentation says about the member.
+    pub description: Option<String>,
+    /// A type the documentation refers to for the member's values without describing it.
+    pub refers_to: Option<ir::TypeRef>,
+    /// Its features.
+    pub features: Vec<ir::Feature>,
     /// How the type was chosen, for the docs (`json-number; every example is an integer`).
     pub type_note: String,
 }
@@ -240,6 +248,18 @@ struct Builder {
 
 /// Plans the types for a spec.
 pub fn plan(spec: &ir::Spec) -> TypeSpace {
+    plan_owned(spec.clone())
+}
+
+/// [`plan`], taking the spec: its docs and examples move into the type space rather than being
+/// copied, so that a large spec is not held twice.
+pub fn plan_owned(spec: ir::Spec) -> TypeSpace {
+    let ir::Spec {
+        files,
+        events: spec_events,
+        types,
+        ..
+    } = spec;
     let mut b = Builder {
         structs: Vec::new(),
         struct_keys: BTreeMap::new(),
@@ -248,16 +268,12 @@ pub fn plan(spec: &ir::Spec) -> TypeSpace {
         opaques: Vec::new(),
         opaque_keys: BTreeMap::new(),
         unions: Vec::new(),
-        types: spec
-            .types
-            .iter()
-            .map(|t| (t.name.clone(), t.clone()))
-            .collect(),
+        types: types.into_iter().map(|t| (t.name.clone(), t)).collect(),
         named: BTreeMap::new(),
         in_progress: BTreeSet::new(),
     };
     let mut events = Vec::new();
-    for event in &spec.events {
+    for event in spec_events {
         let payload = match &event.data {
             ir::EventData::None { .. } => Payload::None,
             ir::EventData::Unspecified => Payload::Unspecified,
@@ -301,15 +317,16 @@ pub fn plan(spec: &ir::Spec) -> TypeSpace {
             }
         };
         events.push(EventPlan {
-            wire: event.name.clone(),
             variant: names::pascal(&event.name),
+            wire: event.name,
             payload,
-            ir: event.clone(),
+            doc: event.doc,
+            condition: event.condition,
+            features: event.features,
         });
     }
     let mut space = TypeSpace {
-        files: spec
-            .files
+        files: files
             .iter()
             .map(|f| {
                 std::path::Path::new(&f.path)
@@ -343,7 +360,9 @@ impl Builder {
                 rust: names::unique(names::snake(&member.name), &mut taken),
                 ty,
                 optional: member.optional,
-                ir: member.clone(),
+                description: member.description.clone(),
+                refers_to: member.refers_to.clone(),
+                features: member.features.clone(),
                 type_note,
             });
         }
