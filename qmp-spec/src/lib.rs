@@ -46,8 +46,9 @@ pub fn parse(file: &str, source: &str) -> Result<Parsed, Vec<Diagnostic>> {
     if let Some(error) = source.lone_carriage_return() {
         return Err(vec![error]);
     }
-    let document = parser::parse(&source).map_err(|error| vec![*error])?;
-    let (spec, diagnostics) = lower::lower(&source, document);
+    let mut lowering = lower::Lowering::new(&source);
+    parser::parse(&source, |part| lowering.part(part)).map_err(|error| vec![*error])?;
+    let (spec, diagnostics) = lowering.finish();
     if diagnostics.iter().any(Diagnostic::is_error) {
         Err(diagnostics)
     } else {

@@ -50,39 +50,72 @@ use pest::iterators::Pair;
 use std::collections::{HashMap, HashSet};
 
 /// Lowers the `document` pair. The diagnostics hold errors and warnings, in document order.
-pub(crate) fn lower(source: &Source<'_>, document: Pair<'_, Rule>) -> (Spec, Vec<Diagnostic>) {
-    let mut lowerer = Lowerer {
-        source,
-        diagnostics: Vec::new(),
-        names_at: Vec::new(),
-    };
-    let end = document.as_span().end();
-    let mut title = None;
-    let mut events = Vec::new();
-    let mut sections = 0;
-    for pair in document.into_inner() {
+/// Lowers a document given a part at a time ([`Lowering::part`]), then finishes it.
+pub(crate) struct Lowering<'s, 'a> {
+    lowerer: Lowerer<'s, 'a>,
+    title: Option<String>,
+    events: Vec<Event>,
+    sections: usize,
+}
+
+impl<'s, 'a> Lowering<'s, 'a> {
+    pub(crate) fn new(source: &'s Source<'a>) -> Self {
+        Lowering {
+            lowerer: Lowerer {
+                source,
+                diagnostics: Vec::new(),
+                names_at: Vec::new(),
+            },
+            title: None,
+            events: Vec::new(),
+            sections: 0,
+        }
+    }
+
+    /// Lowers the document's head (its title) or one section, while the source's base is where
+    /// the part starts.
+    pub(crate) fn part(&mut self, pair: Pair<'_, Rule>) {
         match pair.as_rule() {
-            Rule::title => title = pair.into_inner().next().map(|t| t.as_str().to_string()),
+            Rule::head => {
+                for inner in pair.into_inner() {
+                    if inner.as_rule() == Rule::title {
+                        self.title = inner.into_inner().next().map(|t| t.as_str().to_string());
+                    }
+                }
+            }
             Rule::section => {
-                sections += 1;
-                lowerer.section(pair, &mut events);
+                self.sections += 1;
+                self.lowerer.section(pair, &mut self.events);
             }
             _ => {}
         }
     }
-    if sections == 0 {
-        let error = source.error(
-            "the document defines no events",
-            end,
-            end,
-            "an event heading underlined with `-`",
-        );
-        lowerer.diagnostics.push(error);
+
+    /// The document's model and its diagnostics in document order, once every part is lowered
+    /// (the source's base back at 0).
+    pub(crate) fn finish(mut self) -> (Spec, Vec<Diagnostic>) {
+        let source = self.lowerer.source;
+        if self.sections == 0 {
+            let end = source.text().len();
+            let error = source.error(
+                "the document defines no events",
+                end,
+                end,
+                "an event heading underlined with `-`",
+            );
+            self.lowerer.diagnostics.push(error);
+        }
+        self.lowerer.check_unique(&self.events);
+        let mut diagnostics = self.lowerer.diagnostics;
+        diagnostics.sort_by_key(|d| (d.line, d.col));
+        (
+            Spec {
+                title: self.title,
+                events: self.events,
+            },
+            diagnostics,
+        )
     }
-    lowerer.check_unique(&events);
-    let mut diagnostics = lowerer.diagnostics;
-    diagnostics.sort_by_key(|d| (d.line, d.col));
-    (Spec { title, events }, diagnostics)
 }
 
 struct Lowerer<'s, 'a> {
@@ -137,8 +170,10 @@ impl Lowerer<'_, '_> {
         for item in inner {
             self.body_item(item, &mut body);
         }
-        for (name, span, at) in names {
-            self.names_at.push(at);
+        for (name, span, (start, end)) in names {
+            // Kept as offsets in the whole document: they are used after every section.
+            self.names_at
+                .push((self.source.absolute(start), self.source.absolute(end)));
             events.push(Event {
                 name,
                 span,

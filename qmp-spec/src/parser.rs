@@ -13,14 +13,61 @@ use pest::iterators::Pair;
 #[grammar = "grammar.pest"]
 pub(crate) struct SpecParser;
 
-/// Parses the whole document into its single `document` pair.
-pub(crate) fn parse<'a>(source: &Source<'a>) -> Result<Pair<'a, Rule>, Box<Diagnostic>> {
+/// Parses the document a part at a time: the `head` (its title), then each `section`, handing
+/// each pair to `each` while the source's base is where that part starts (so that pest's tokens
+/// for one section are all that is held at once). Afterwards the base is back at 0.
+///
+/// Taking `section` while it matches and then the end is what `document` does, so this
+/// accepts exactly what `document` accepts; when it fails, `document` is parsed whole for
+/// pest's own error, the one a whole parse gives.
+pub(crate) fn parse<'a>(
+    source: &Source<'a>,
+    mut each: impl FnMut(Pair<'a, Rule>),
+) -> Result<(), Box<Diagnostic>> {
+    source.set_base(0);
+    let result = parse_parts(source, &mut each);
+    source.set_base(0);
+    result.map_err(|()| whole_document_error(source))
+}
+
+fn parse_parts<'a>(source: &Source<'a>, each: &mut impl FnMut(Pair<'a, Rule>)) -> Result<(), ()> {
+    let mut at = 0;
+    let mut rule = Rule::head;
+    loop {
+        source.set_base(at);
+        let text = source.text();
+        // `sp* ~ EOI`, checked by hand: a failed pest parse costs time in the length of the
+        // rest of the input (its error finds the line), which would add up to quadratic time.
+        if rule == Rule::section && text.bytes().all(|b| b == b' ' || b == b'\t') {
+            return Ok(());
+        }
+        let pair = SpecParser::parse(rule, text)
+            .map_err(|_| ())?
+            .next()
+            .ok_or(())?;
+        let len = pair.as_span().end();
+        each(pair);
+        if rule == Rule::section && len == 0 {
+            // A section always has a heading; never loop in place.
+            return Err(());
+        }
+        at += len;
+        rule = Rule::section;
+    }
+}
+
+/// The error of parsing the whole document at once.
+fn whole_document_error(source: &Source<'_>) -> Box<Diagnostic> {
     match SpecParser::parse(Rule::document, source.text()) {
-        Ok(mut pairs) => pairs.next().ok_or_else(|| {
-            // A successful parse of `document` always yields that one pair.
-            Box::new(source.diagnostic(Severity::Error, "empty parse", 0, 1, None))
-        }),
-        Err(error) => Err(Box::new(to_diagnostic(source, &error))),
+        Err(error) => Box::new(to_diagnostic(source, &error)),
+        // Cannot happen: the parts failed where the whole would too.
+        Ok(_) => Box::new(source.diagnostic(
+            Severity::Error,
+            "internal error: the document parses whole but not a section at a time",
+            0,
+            1,
+            None,
+        )),
     }
 }
 
@@ -90,7 +137,7 @@ fn expected_list(positives: &[Rule]) -> Option<String> {
 fn describe(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "the end of the document",
-        Rule::document | Rule::section => "an event heading",
+        Rule::document | Rule::head | Rule::section => "an event heading",
         Rule::title | Rule::title_text => "a title underlined with `=`",
         Rule::underlined_heading | Rule::bad_heading => "an event heading underlined with `-`",
         Rule::bare_heading | Rule::event_names | Rule::event_name => {

@@ -13,9 +13,15 @@ use crate::ir::Span;
 use std::cell::Cell;
 
 /// The document being parsed, with the start offset of each of its lines.
+///
+/// The document is parsed a section at a time, each from its own start: offsets given to a
+/// `Source` are relative to its [base](Source::set_base), the start of the part being lowered,
+/// and [`Source::text`] is the text from there on.
 pub(crate) struct Source<'a> {
     file: &'a str,
     text: &'a str,
+    /// Where the offsets given to this source count from.
+    base: Cell<usize>,
     /// `(byte offset of the line start, the line's text)`, one per line of [`str::lines`].
     lines: Vec<(usize, &'a str)>,
     /// Whether each line is ASCII (its columns are then its byte offsets).
@@ -36,19 +42,31 @@ impl<'a> Source<'a> {
         Source {
             file,
             text,
+            base: Cell::new(0),
             lines,
             ascii,
             counted: Cell::new((usize::MAX, 0, 0)),
         }
     }
 
+    /// The document's text from the base on.
     pub(crate) fn text(&self) -> &'a str {
-        self.text
+        self.text.get(self.base.get()..).unwrap_or("")
+    }
+
+    /// Offsets given from now on count from `base` (a character boundary of the document).
+    pub(crate) fn set_base(&self, base: usize) {
+        self.base.set(base.min(self.text.len()));
+    }
+
+    /// The offset in the whole document of `offset`, given relative to the base.
+    pub(crate) fn absolute(&self, offset: usize) -> usize {
+        offset + self.base.get()
     }
 
     /// 0-based line index, column (1-based, in characters) and line text of a byte offset.
     fn locate(&self, offset: usize) -> (usize, u32, &'a str) {
-        let offset = offset.min(self.text.len());
+        let offset = self.absolute(offset).min(self.text.len());
         if self.lines.is_empty() {
             return (0, 1, "");
         }
@@ -113,10 +131,8 @@ impl<'a> Source<'a> {
 
     /// The start of the character that ends just before `end`.
     fn char_start_before(&self, end: usize) -> usize {
-        let before = self
-            .text
-            .get(..end.min(self.text.len()))
-            .unwrap_or(self.text);
+        let text = self.text();
+        let before = text.get(..end.min(text.len())).unwrap_or(text);
         before.char_indices().next_back().map_or(0, |(i, _)| i)
     }
 
@@ -152,7 +168,7 @@ impl<'a> Source<'a> {
         end: usize,
         expected: impl Into<String>,
     ) -> Diagnostic {
-        let len = self.text.get(start..end).map_or(1, |s| s.chars().count());
+        let len = self.text().get(start..end).map_or(1, |s| s.chars().count());
         self.diagnostic(Severity::Error, message, start, len, Some(expected.into()))
     }
 }
@@ -160,7 +176,7 @@ impl<'a> Source<'a> {
 impl Source<'_> {
     /// An error at the first `\r` that is not part of a `\r\n` line break, if there is one.
     pub(crate) fn lone_carriage_return(&self) -> Option<Diagnostic> {
-        let bytes = self.text.as_bytes();
+        let bytes = self.text().as_bytes();
         let at =
             (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))?;
         let doubled = bytes[at + 1..].starts_with(b"\r\n");
@@ -205,6 +221,20 @@ mod tests {
                 end_col: 3
             }
         );
+    }
+
+    #[test]
+    fn offsets_count_from_the_base() {
+        let source = Source::new("f", "ab\nçd\nef\n");
+        source.set_base(3);
+        assert_eq!(source.text(), "çd\nef\n");
+        assert_eq!(source.line_col(0), (2, 1));
+        assert_eq!(source.line_col(2), (2, 2));
+        assert_eq!(source.line_col(4), (3, 1));
+        assert_eq!(source.absolute(4), 7);
+        assert_eq!(source.error("m", 4, 6, "x").len, 2);
+        source.set_base(0);
+        assert_eq!(source.line_col(5), (2, 2));
     }
 
     #[test]

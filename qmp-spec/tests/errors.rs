@@ -248,3 +248,18 @@ error: unexpected `json-strin`
   = expected: a JSON type (json-string, json-int, json-number, json-bool, json-object or json-array)"
     );
 }
+
+/// The document is parsed a section at a time: an error in a later section is still reported
+/// at its line in the whole document, with pest's message for the whole document.
+#[test]
+fn an_error_in_a_later_section_is_at_its_line_in_the_document() {
+    let doc = "AAA\n---\n\nÉmis.\n\nBBB\n---\n\nEmitted.\n\nCCC\n---\n\nData:\n\n- \"a\": b (json-strin)\n";
+    assert_eq!(
+        error(doc),
+        triple(
+            "spec.txt:16:11",
+            "unexpected `json-strin`",
+            "a JSON type (json-string, json-int, json-number, json-bool, json-object or json-array)"
+        )
+    );
+}
