@@ -15,7 +15,18 @@ use quote::{format_ident, quote};
 
 /// All items for a type space.
 pub fn emit(space: &TypeSpace, wire: &WireSpec, config: &Config) -> TokenStream {
-    items(space, wire, config).map(Chunk::into_tokens).collect()
+    let examples = examples(space, wire, config);
+    items(space, &examples).map(Chunk::into_tokens).collect()
+}
+
+/// Each event's `# Examples` docs, in the order of the events: everything the items need of the
+/// examples, the wire spec (which checks them) and the configuration.
+pub(crate) fn examples(space: &TypeSpace, wire: &WireSpec, config: &Config) -> Vec<String> {
+    space
+        .events
+        .iter()
+        .map(|e| docs::examples(e, space, wire, config))
+        .collect()
 }
 
 /// A piece of the output: an item whole, or an enum or struct as its head and its members, so
@@ -54,17 +65,18 @@ impl Chunk<'_> {
 
 /// The items for a type space one at a time (the `Event` and `EventKind` enums first), so that a
 /// large spec is rendered without holding all of its tokens at once.
+///
+/// `examples` are the events' `# Examples` docs ([`examples`]), in the order of the events.
 pub(crate) fn items<'a>(
     space: &'a TypeSpace,
-    wire: &'a WireSpec,
-    config: &'a Config,
+    examples: &'a [String],
 ) -> impl Iterator<Item = Chunk<'a>> + 'a {
     // The event whose payload each struct is, found once rather than by a search per struct.
-    let mut payload_of: Vec<Option<&'a EventPlan>> = vec![None; space.structs.len()];
-    for e in &space.events {
+    let mut payload_of: Vec<Option<(&'a EventPlan, &'a str)>> = vec![None; space.structs.len()];
+    for (e, examples) in space.events.iter().zip(examples) {
         if let Payload::Struct(i) = e.payload {
             if let Some(slot) = payload_of.get_mut(i) {
-                slot.get_or_insert(e);
+                slot.get_or_insert((e, examples));
             }
         }
     }
@@ -72,11 +84,11 @@ pub(crate) fn items<'a>(
         .structs
         .iter()
         .zip(payload_of)
-        .map(move |(s, event)| emit_struct(space, event, s, wire, config));
+        .map(move |(s, event)| emit_struct(space, event, s));
     let enums = space.enums.iter().map(emit_enum);
     let unions = space.unions.iter().map(move |u| emit_union(space, u));
     let opaques = space.opaques.iter().map(|o| Chunk::Item(emit_opaque(o)));
-    std::iter::once_with(move || emit_event(space, wire, config))
+    std::iter::once_with(move || emit_event(space, examples))
         .chain(std::iter::once_with(move || emit_event_kind(space)))
         .chain(structs)
         .chain(enums)
@@ -122,20 +134,17 @@ fn type_tokens(space: &TypeSpace, ty: &RustType) -> TokenStream {
 
 fn emit_struct<'a>(
     space: &'a TypeSpace,
-    event: Option<&'a EventPlan>,
+    event: Option<(&'a EventPlan, &'a str)>,
     s: &'a StructPlan,
-    wire: &'a WireSpec,
-    config: &'a Config,
 ) -> Chunk<'a> {
     let name = ident(&s.name);
     let extra = ident(&s.extra_name);
     let doc_text = match (event, &s.def) {
         (_, Some(def)) => docs::named_def(def),
-        (Some(e), None) => format!(
-            "{}Wire name: `{}`.\n\n{}",
+        (Some((e, examples)), None) => format!(
+            "{}Wire name: `{}`.\n\n{examples}",
             docs::event_prose(e),
             e.wire,
-            docs::examples(e, space, wire, config)
         ),
         (None, None) if s.uses.is_empty() => docs::prose(s.description.trim()),
         (None, None) => {
@@ -326,11 +335,11 @@ fn payload_type(space: &TypeSpace, event: &EventPlan) -> Option<TokenStream> {
     })
 }
 
-fn emit_event<'a>(space: &'a TypeSpace, wire: &'a WireSpec, config: &'a Config) -> Chunk<'a> {
+fn emit_event<'a>(space: &'a TypeSpace, examples: &'a [String]) -> Chunk<'a> {
     let unknown = ident(&space.unknown_variant);
     let mismatched = ident(&space.mismatched_variant);
     let absent = ident(&space.absent_variant);
-    let variants = space.events.iter().map(move |e| {
+    let variants = space.events.iter().zip(examples).map(move |(e, examples)| {
         let v = ident(&e.variant);
         let deprecated = docs::deprecated(&e.features);
         let text = match e.payload {
@@ -338,10 +347,9 @@ fn emit_event<'a>(space: &'a TypeSpace, wire: &'a WireSpec, config: &'a Config) 
             // examples) here.
             Payload::None | Payload::Unspecified | Payload::Opaque(_) | Payload::Named(_) => {
                 format!(
-                    "{}Wire name: `{}`.\n\n{}",
+                    "{}Wire name: `{}`.\n\n{examples}",
                     docs::event_prose(e),
                     e.wire,
-                    docs::examples(e, space, wire, config)
                 )
             }
             _ => format!("`{}`: {}", e.wire, docs::summary(e)),

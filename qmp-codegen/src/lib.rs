@@ -262,13 +262,23 @@ pub fn render_checked_in_file(
     let config = Config {
         doctest_crate: Some(doctest_crate.to_owned()),
     };
-    let wire = qmp_wire::WireSpec::new(&loaded.spec, &qmp_wire::Conditions::IncludeAll);
-    // The type space takes what it needs of the IR (docs and examples are moved, not copied),
-    // and the rest goes before rendering.
-    let space = plan::plan_owned(loaded.spec);
-    let warnings = loaded.warnings;
-    let text = render_generated(emit::items(&space, &wire, &config), spec_name, "", command)?;
-    Ok((text, warnings))
+    let (space, examples) = prepare(loaded.spec, &config);
+    let text = render_generated(emit::items(&space, &examples), spec_name, "", command)?;
+    Ok((text, loaded.warnings))
+}
+
+/// Plans a spec for rendering: the type space takes what it needs of the IR (docs are moved, not
+/// copied), each event's examples are written out as docs, and then what only the examples
+/// needed (their parsed JSON, the wire spec that checks them) goes, so that rendering holds the
+/// type space, the examples' docs and the output, and not the spec as well.
+fn prepare(spec: ir::Spec, config: &Config) -> (plan::TypeSpace, Vec<String>) {
+    let wire = qmp_wire::WireSpec::new(&spec, &qmp_wire::Conditions::IncludeAll);
+    let mut space = plan::plan_owned(spec);
+    let examples = emit::examples(&space, &wire, config);
+    for event in &mut space.events {
+        event.doc.examples = Vec::new();
+    }
+    (space, examples)
 }
 
 /// An error about a whole spec file, at its first line.
@@ -341,10 +351,9 @@ mod tests {
             "qmp-spec/spec/qmp-events-qemu-2015-07.txt",
         ] {
             let loaded = crate::spec::load(&root.join(spec)).expect("vendored spec");
-            let space = crate::plan::plan(&loaded.spec);
-            let wire = qmp_wire::WireSpec::new(&loaded.spec, &qmp_wire::Conditions::IncludeAll);
             let config = crate::Config::default().with_doctest_crate("qmp_events");
-            let items = || crate::emit::items(&space, &wire, &config);
+            let (space, examples) = crate::prepare(loaded.spec, &config);
+            let items = || crate::emit::items(&space, &examples);
             let by_member = crate::render_chunks(items(), "h").expect("renders");
             let whole = crate::render_items(items().map(crate::emit::Chunk::into_tokens), "h")
                 .expect("renders");

@@ -17,31 +17,40 @@ use qmp_ir::{
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// The general IR of a document read from `file`.
-pub fn to_general(file: &str, spec: &ir::Spec) -> qmp_ir::Spec {
-    let examples = example_data(spec);
+/// The general IR of a document read from `file`. The document's prose and examples move into
+/// it rather than being copied, so that a large document is not held twice.
+pub fn into_general(file: &str, spec: ir::Spec) -> qmp_ir::Spec {
+    // The types first: a guess may rest on the examples of every event.
+    let data: Vec<EventData> = {
+        let examples = example_data(&spec);
+        spec.events
+            .iter()
+            .map(|event| {
+                let examples = examples
+                    .get(event.name.as_str())
+                    .map_or(&[][..], Vec::as_slice);
+                data(&event.data, examples)
+            })
+            .collect()
+    };
     let events = spec
         .events
-        .iter()
-        .map(|event| {
-            let examples = examples
-                .get(event.name.as_str())
-                .map_or(&[][..], Vec::as_slice);
-            qmp_ir::Event {
-                name: event.name.clone(),
-                span: span(event.span),
-                data: data(&event.data, examples),
-                doc: doc(event),
-                condition: None,
-                features: Vec::new(),
-            }
+        .into_iter()
+        .zip(data)
+        .map(|(event, data)| qmp_ir::Event {
+            span: span(event.span),
+            data,
+            doc: doc(event.description, event.notes, event.examples),
+            name: event.name,
+            condition: None,
+            features: Vec::new(),
         })
         .collect();
     qmp_ir::Spec {
         files: vec![SourceFile {
             path: file.to_owned(),
         }],
-        title: spec.title.clone(),
+        title: spec.title,
         events,
         types: Vec::new(),
     }
@@ -211,37 +220,35 @@ fn type_ref(r: &ir::TypeRef) -> qmp_ir::TypeRef {
     }
 }
 
-fn doc(event: &ir::Event) -> Doc {
-    let mut paragraphs = event.description.iter().cloned();
+fn doc(description: Vec<String>, notes: Vec<String>, examples: Vec<ir::Example>) -> Doc {
+    let mut paragraphs = description.into_iter();
     Doc {
         summary: paragraphs.next(),
         body: paragraphs.collect(),
-        notes: event.notes.clone(),
+        notes,
         since: None,
-        examples: event.examples.iter().map(example).collect(),
+        examples: examples.into_iter().map(example).collect(),
         span: None,
     }
 }
 
 /// A legacy example is one message QEMU sends, without a direction marker.
-fn example(e: &ir::Example) -> qmp_ir::Example {
-    let json = match &e.json {
-        ir::ExampleJson::Valid { value } => qmp_ir::ExampleJson::Valid {
-            value: value.clone(),
-        },
+fn example(e: ir::Example) -> qmp_ir::Example {
+    let json = match e.json {
+        ir::ExampleJson::Valid { value } => qmp_ir::ExampleJson::Valid { value },
         ir::ExampleJson::Invalid { error, at } => qmp_ir::ExampleJson::Invalid {
-            error: error.clone(),
-            at: span(*at),
+            error,
+            at: span(at),
         },
     };
     qmp_ir::Example {
-        caption: e.caption.clone(),
+        caption: e.caption,
         span: span(e.span),
         text: e.text.clone(),
         items: vec![ExampleItem::Message {
             direction: None,
             span: span(e.span),
-            text: e.text.clone(),
+            text: e.text,
             json,
         }],
     }

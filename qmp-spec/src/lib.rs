@@ -82,7 +82,7 @@ pub struct Read {
 pub fn read(file: &str, source: &str) -> Result<Read, Vec<Diagnostic>> {
     let parsed = parse(file, source)?;
     Ok(Read {
-        spec: general::to_general(file, &parsed.spec),
+        spec: general::into_general(file, parsed.spec),
         warnings: parsed.warnings,
     })
 }
