@@ -267,13 +267,16 @@ pub fn fuzz(settings: Settings, mut go: impl FnMut(u64) -> bool) -> Report {
     };
     let mut compile = settings.compile;
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let legacy: Vec<String> = [
+    let legacy: Vec<(&str, String)> = [
         "qmp-spec/spec/qmp-events.txt",
         "qmp-spec/spec/qmp-events-qemu-2015-07.txt",
         "tests/hostile/spec/hostile.txt",
     ]
     .iter()
-    .map(|p| std::fs::read_to_string(root.join(p)).expect("vendored spec"))
+    .map(|p| {
+        let text = std::fs::read_to_string(root.join(p)).expect("vendored spec");
+        (*p, text)
+    })
     .collect();
     let qapi_dir = root.join("vendor/qemu-10.0.2/qapi");
     let qapi_files: Vec<(PathBuf, String)> = [
@@ -309,26 +312,34 @@ pub fn fuzz(settings: Settings, mut go: impl FnMut(u64) -> bool) -> Report {
             continue;
         }
         let which = rng.below(legacy.len());
-        let spec = mutate(&mut rng, &legacy[which]);
+        let (legacy_path, legacy_text) = &legacy[which];
+        let spec = mutate(&mut rng, legacy_text);
+        let legacy_name = legacy_path.rsplit('/').next().unwrap_or(legacy_path);
         let sample = compile
             .as_ref()
             .is_some_and(|c| c.wants(report.legacy_accepted));
-        let input = || vec![("legacy.txt".to_owned(), spec.clone())];
+        let input = || vec![(format!("legacy-{legacy_name}"), spec.clone())];
         match catch_unwind(|| check_legacy(&spec, sample)) {
             Ok(Ok(Verdict::Rejected)) => {}
             Ok(Ok(Verdict::Accepted(code))) => {
                 report.legacy_accepted += 1;
                 if let (Some(code), Some(scratch)) = (code, compile.as_mut()) {
                     let sample = compile::Sample {
-                        label: "a legacy spec".to_owned(),
-                        input: ("legacy.txt".to_owned(), spec.clone()),
+                        label: format!("a legacy spec, {legacy_path} mutated"),
+                        input: (format!("legacy-{legacy_name}"), spec.clone()),
                         code,
                     };
                     scratch.add(sample, &mut report);
                 }
             }
-            Ok(Err(e)) => report.fail(format!("legacy spec: {e}"), input()),
-            Err(p) => report.fail(format!("legacy spec: panic {}", panic_text(&p)), input()),
+            Ok(Err(e)) => report.fail(format!("legacy spec {legacy_path} mutated: {e}"), input()),
+            Err(p) => report.fail(
+                format!(
+                    "legacy spec {legacy_path} mutated: panic {}",
+                    panic_text(&p)
+                ),
+                input(),
+            ),
         }
         report.legacy_specs += 1;
         if round % 4 == 0 {
