@@ -8,12 +8,44 @@
 //!   last value, which `from_value` never sees), the result must round trip, nothing may panic;
 //! - legacy specs: the vendored documents mutated; no panic, every diagnostic inside the input,
 //!   and every accepted spec's plan has valid, distinct names and its output parses with syn;
-//! - QAPI schemas: a vendored schema file mutated; no panic, every diagnostic inside its file.
+//! - QAPI schemas: a vendored schema file mutated; the same checks.
+//!
+//! `--only` limits a run to the messages or the specs. The 1st and then every `--compile-every`th
+//! accepted spec of each kind is a sample: its generated code is compiled in a scratch crate
+//! ([`compile`]). Each failure's input is saved under `<target dir>/fuzz-failures/`.
+
+mod compile;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+
+/// The default of `--compile-every`.
+pub const DEFAULT_COMPILE_EVERY: u64 = 500;
+
+/// Failures kept (and saved) in full; the rest are only counted.
+const KEEP_FAILURES: usize = 100;
+
+/// Which inputs a run fuzzes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kinds {
+    /// Messages and specs, interleaved (the default).
+    Both,
+    /// Messages only (`--only messages`).
+    Messages,
+    /// Legacy specs and QAPI schemas only (`--only specs`).
+    Specs,
+}
+
+impl Kinds {
+    fn messages(self) -> bool {
+        self != Kinds::Specs
+    }
+    fn specs(self) -> bool {
+        self != Kinds::Messages
+    }
+}
 
 /// Parsed options.
 #[derive(Debug, PartialEq)]
@@ -22,6 +54,10 @@ pub struct Options {
     pub seconds: u64,
     /// The generator's seed.
     pub seed: u64,
+    /// What to fuzz.
+    pub kinds: Kinds,
+    /// Compile the 1st and then every so many accepted specs of each kind (0: none).
+    pub compile_every: u64,
 }
 
 impl Options {
@@ -29,6 +65,8 @@ impl Options {
         let mut options = Options {
             seconds: 10,
             seed: 1,
+            kinds: Kinds::Both,
+            compile_every: DEFAULT_COMPILE_EVERY,
         };
         let mut rest = args.iter();
         while let Some(arg) = rest.next() {
@@ -36,12 +74,45 @@ impl Options {
                 options.seconds = v.parse().map_err(|_| format!("bad --seconds `{v}`"))?;
             } else if let Some(v) = crate::option_value("--seed", arg, &mut rest)? {
                 options.seed = v.parse().map_err(|_| format!("bad --seed `{v}`"))?;
+            } else if let Some(v) = crate::option_value("--only", arg, &mut rest)? {
+                options.kinds = match v {
+                    "messages" => Kinds::Messages,
+                    "specs" => Kinds::Specs,
+                    _ => return Err(format!("bad --only `{v}`: messages or specs")),
+                };
+            } else if let Some(v) = crate::option_value("--compile-every", arg, &mut rest)? {
+                options.compile_every = v
+                    .parse()
+                    .map_err(|_| format!("bad --compile-every `{v}`"))?;
             } else {
                 return Err(format!("unknown option `{arg}`"));
             }
         }
         Ok(options)
     }
+}
+
+/// What a run does besides fuzzing with `seed`.
+pub struct Settings {
+    /// The generator's seed.
+    pub seed: u64,
+    /// What to fuzz.
+    pub kinds: Kinds,
+    /// Where each failure's inputs are saved (`None`: nowhere, they stay in the report).
+    pub failure_dir: Option<PathBuf>,
+    /// The scratch crate sampled accepted specs are compiled in (`None`: no compiling).
+    pub compile: Option<compile::Scratch>,
+}
+
+/// A failure, and what reproduces it.
+#[derive(Debug)]
+pub struct Failure {
+    /// What went wrong.
+    pub what: String,
+    /// The inputs that show it: a file name suffix and the text.
+    pub files: Vec<(String, String)>,
+    /// Where they were saved.
+    pub saved: Vec<PathBuf>,
 }
 
 /// Counts and failures of a run.
@@ -52,11 +123,57 @@ pub struct Report {
     pub legacy_accepted: u64,
     pub qapi_specs: u64,
     pub qapi_accepted: u64,
-    pub failures: Vec<String>,
+    /// Samples taken, checked in a finished `cargo check`, and failed to compile.
+    pub samples: u64,
+    pub samples_checked: u64,
+    pub samples_failed: u64,
+    /// `cargo check` batches, and the time they took.
+    pub batches: u64,
+    pub compile_time: Duration,
+    /// All failures found; the first `KEEP_FAILURES` are kept.
+    pub failure_count: u64,
+    pub failures: Vec<Failure>,
+    /// Where failures are saved, and the seed that names their files.
+    failure_dir: Option<PathBuf>,
+    seed: u64,
+}
+
+impl Report {
+    /// Records a failure, saving its files when the run has a failure directory.
+    fn fail(&mut self, what: String, files: Vec<(String, String)>) {
+        self.failure_count += 1;
+        if self.failures.len() >= KEEP_FAILURES {
+            return;
+        }
+        let mut saved = Vec::new();
+        if let Some(dir) = &self.failure_dir {
+            for (suffix, text) in &files {
+                let path = dir.join(format!(
+                    "seed{}-{:03}-{suffix}",
+                    self.seed,
+                    self.failures.len() + 1
+                ));
+                match std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, text)) {
+                    Ok(()) => saved.push(path),
+                    Err(e) => note!("warning: cannot save {}: {e}", path.display()),
+                }
+            }
+        }
+        self.failures.push(Failure { what, files, saved });
+    }
+}
+
+/// The target directory: `$CARGO_TARGET_DIR`, else the workspace's `target/`.
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
+    }
 }
 
 pub fn run(options: &Options) -> ExitCode {
-    let deadline = Instant::now() + Duration::from_secs(options.seconds);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(options.seconds);
     // A panic is a failure to report, not the end of the run: keep its message quiet here.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -64,25 +181,74 @@ pub fn run(options: &Options) -> ExitCode {
             default_hook(info);
         }
     }));
-    let report = fuzz(options.seed, |round| {
-        round % 64 != 0 || Instant::now() < deadline
-    });
+    let target = target_dir();
+    let compile = (options.compile_every > 0 && options.kinds.specs())
+        .then(|| compile::Scratch::new(target.join("fuzz-compile"), options.compile_every));
+    let scratch_dir = compile.as_ref().map(|c| c.dir().to_owned());
+    let settings = Settings {
+        seed: options.seed,
+        kinds: options.kinds,
+        failure_dir: Some(target.join("fuzz-failures")),
+        compile,
+    };
+    let report = fuzz(settings, |_| Instant::now() < deadline);
+    let elapsed = started.elapsed().as_secs_f64();
+    let specs = report.legacy_specs + report.qapi_specs;
+    let only = match options.kinds {
+        Kinds::Both => "",
+        Kinds::Messages => " --only messages",
+        Kinds::Specs => " --only specs",
+    };
     println!(
-        "fuzz --seconds {} --seed {}: {} messages, {} legacy specs ({} accepted), {} QAPI \
-         schemas ({} accepted), {} failures",
+        "fuzz --seconds {} --seed {}{only} --compile-every {}: {} messages, {} legacy specs ({} \
+         accepted), {} QAPI schemas ({} accepted), {} failures",
         options.seconds,
         options.seed,
+        options.compile_every,
         report.messages,
         report.legacy_specs,
         report.legacy_accepted,
         report.qapi_specs,
         report.qapi_accepted,
-        report.failures.len()
+        report.failure_count
     );
-    for failure in report.failures.iter().take(20) {
-        println!("FAILURE {failure}");
+    println!(
+        "  {elapsed:.1} s: {:.0} messages/s, {:.1} specs/s ({specs} specs)",
+        report.messages as f64 / elapsed,
+        specs as f64 / elapsed,
+    );
+    if let Some(dir) = scratch_dir {
+        println!(
+            "  sample compile: {} samples taken, {} compiled in {} batches ({:.1} s), {} failed to \
+             compile (crate {})",
+            report.samples,
+            report.samples_checked,
+            report.batches,
+            report.compile_time.as_secs_f64(),
+            report.samples_failed,
+            dir.display()
+        );
     }
-    if report.failures.is_empty() {
+    for failure in report.failures.iter().take(20) {
+        println!("FAILURE {}", failure.what);
+        for path in &failure.saved {
+            println!("  saved: {}", path.display());
+        }
+        if failure.saved.is_empty() {
+            // Not saved (see the warnings): the inputs here, then.
+            for (suffix, text) in &failure.files {
+                println!("  {suffix}:\n{text}");
+            }
+        }
+    }
+    if report.failure_count > 20 {
+        println!(
+            "... {} more failures ({} kept and saved)",
+            report.failure_count - 20,
+            report.failures.len()
+        );
+    }
+    if report.failure_count == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -90,18 +256,27 @@ pub fn run(options: &Options) -> ExitCode {
 }
 
 /// Runs rounds while `go(round)` says so: each round 64 messages, one legacy spec and, every
-/// fourth, one QAPI schema.
-pub fn fuzz(seed: u64, mut go: impl FnMut(u64) -> bool) -> Report {
-    let mut rng = Rng(seed ^ 0x9e37_79b9_7f4a_7c15);
-    let mut report = Report::default();
+/// fourth, one QAPI schema (the messages or the specs only, as `settings.kinds` says); then
+/// checks the samples left to compile.
+pub fn fuzz(settings: Settings, mut go: impl FnMut(u64) -> bool) -> Report {
+    let mut rng = Rng(settings.seed ^ 0x9e37_79b9_7f4a_7c15);
+    let mut report = Report {
+        failure_dir: settings.failure_dir,
+        seed: settings.seed,
+        ..Report::default()
+    };
+    let mut compile = settings.compile;
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let legacy: Vec<String> = [
+    let legacy: Vec<(&str, String)> = [
         "qmp-spec/spec/qmp-events.txt",
         "qmp-spec/spec/qmp-events-qemu-2015-07.txt",
         "tests/hostile/spec/hostile.txt",
     ]
     .iter()
-    .map(|p| std::fs::read_to_string(root.join(p)).expect("vendored spec"))
+    .map(|p| {
+        let text = std::fs::read_to_string(root.join(p)).expect("vendored spec");
+        (*p, text)
+    })
     .collect();
     let qapi_dir = root.join("vendor/qemu-10.0.2/qapi");
     let qapi_files: Vec<(PathBuf, String)> = [
@@ -120,21 +295,51 @@ pub fn fuzz(seed: u64, mut go: impl FnMut(u64) -> bool) -> Report {
     let hostile_qapi = root.join("tests/hostile/qapi/hostile.json");
     let mut round = 0;
     while go(round) {
-        for _ in 0..64 {
-            let line = message(&mut rng);
-            if let Err(e) = check_message(&line) {
-                report.failures.push(format!("message {line}: {e}"));
+        if settings.kinds.messages() {
+            for _ in 0..64 {
+                let line = message(&mut rng);
+                if let Err(e) = check_message(&line) {
+                    report.fail(
+                        format!("message {line}: {e}"),
+                        vec![("message.json".to_owned(), line)],
+                    );
+                }
+                report.messages += 1;
             }
-            report.messages += 1;
+        }
+        if !settings.kinds.specs() {
+            round += 1;
+            continue;
         }
         let which = rng.below(legacy.len());
-        let spec = mutate(&mut rng, &legacy[which]);
-        match catch_unwind(|| check_legacy(&spec)) {
-            Ok(Ok(accepted)) => report.legacy_accepted += u64::from(accepted),
-            Ok(Err(e)) => report.failures.push(format!("legacy spec: {e}\n{spec}")),
-            Err(p) => report
-                .failures
-                .push(format!("legacy spec: panic {}\n{spec}", panic_text(&p))),
+        let (legacy_path, legacy_text) = &legacy[which];
+        let spec = mutate(&mut rng, legacy_text);
+        let legacy_name = legacy_path.rsplit('/').next().unwrap_or(legacy_path);
+        let sample = compile
+            .as_ref()
+            .is_some_and(|c| c.wants(report.legacy_accepted));
+        let input = || vec![(format!("legacy-{legacy_name}"), spec.clone())];
+        match catch_unwind(|| check_legacy(&spec, sample)) {
+            Ok(Ok(Verdict::Rejected)) => {}
+            Ok(Ok(Verdict::Accepted(code))) => {
+                report.legacy_accepted += 1;
+                if let (Some(code), Some(scratch)) = (code, compile.as_mut()) {
+                    let sample = compile::Sample {
+                        label: format!("a legacy spec, {legacy_path} mutated"),
+                        input: (format!("legacy-{legacy_name}"), spec.clone()),
+                        code,
+                    };
+                    scratch.add(sample, &mut report);
+                }
+            }
+            Ok(Err(e)) => report.fail(format!("legacy spec {legacy_path} mutated: {e}"), input()),
+            Err(p) => report.fail(
+                format!(
+                    "legacy spec {legacy_path} mutated: panic {}",
+                    panic_text(&p)
+                ),
+                input(),
+            ),
         }
         report.legacy_specs += 1;
         if round % 4 == 0 {
@@ -147,23 +352,48 @@ pub fn fuzz(seed: u64, mut go: impl FnMut(u64) -> bool) -> Report {
             let target = rng.below(files.len());
             let mutated = mutate(&mut rng, &files[target].1);
             let target_path = files[target].0.clone();
+            let sample = compile
+                .as_ref()
+                .is_some_and(|c| c.wants(report.qapi_accepted));
             let result = catch_unwind(AssertUnwindSafe(|| {
-                check_qapi(&main, &target_path, &mutated, &files)
+                check_qapi(&main, &target_path, &mutated, &files, sample)
             }));
+            let file_name = target_path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let input = || vec![(format!("qapi-{file_name}"), mutated.clone())];
+            let what = format!(
+                "QAPI schema {} with {} mutated",
+                main.display(),
+                target_path.display()
+            );
             match result {
-                Ok(Ok(accepted)) => report.qapi_accepted += u64::from(accepted),
-                Ok(Err(e)) => report
-                    .failures
-                    .push(format!("QAPI {}: {e}", target_path.display())),
-                Err(p) => report.failures.push(format!(
-                    "QAPI {}: panic {}",
-                    target_path.display(),
-                    panic_text(&p)
-                )),
+                Ok(Ok(Verdict::Rejected)) => {}
+                Ok(Ok(Verdict::Accepted(code))) => {
+                    report.qapi_accepted += 1;
+                    if let (Some(code), Some(scratch)) = (code, compile.as_mut()) {
+                        let sample = compile::Sample {
+                            label: format!("a QAPI schema, {file_name} mutated"),
+                            input: (format!("qapi-{file_name}"), mutated.clone()),
+                            code,
+                        };
+                        scratch.add(sample, &mut report);
+                    }
+                }
+                Ok(Err(e)) => report.fail(format!("{what}: {e}"), input()),
+                Err(p) => report.fail(format!("{what}: panic {}", panic_text(&p)), input()),
             }
             report.qapi_specs += 1;
         }
         round += 1;
+    }
+    if let Some(scratch) = compile.as_mut() {
+        scratch.finish(&mut report);
+        report.samples = scratch.taken;
+        report.samples_checked = scratch.checked;
+        report.samples_failed = scratch.failed;
+        report.batches = scratch.batches;
+        report.compile_time = scratch.time;
     }
     report
 }
@@ -512,12 +742,37 @@ fn diagnostics_inside(
     Ok(())
 }
 
-/// A mutated legacy spec: diagnostics inside it; accepted, valid names and Rust that parses.
-fn check_legacy(spec: &str) -> Result<bool, String> {
+/// What a spec's check found.
+enum Verdict {
+    /// The front end rejected the spec (with diagnostics inside it).
+    Rejected,
+    /// The spec was accepted; its generated code, formatted, when it was asked for.
+    Accepted(Option<String>),
+}
+
+/// The header of a sample's generated code.
+const SAMPLE_HEADER: &str = "qmp_codegen::generate(&spec, &Config::default()), formatted by \
+                             qmp_codegen::render_file";
+
+/// An accepted spec's generated code parses as a file; formatted when `render`.
+fn check_output(spec: &qmp_ir::Spec, render: bool) -> Result<Verdict, String> {
+    let tokens = qmp_codegen::generate(spec, &qmp_codegen::Config::default());
+    if render {
+        let code = qmp_codegen::render_file(tokens, SAMPLE_HEADER)
+            .map_err(|e| format!("output does not parse: {e}"))?;
+        return Ok(Verdict::Accepted(Some(code)));
+    }
+    syn::parse2::<syn::File>(tokens).map_err(|e| format!("output does not parse: {e}"))?;
+    Ok(Verdict::Accepted(None))
+}
+
+/// A mutated legacy spec: diagnostics inside it; accepted, valid names and Rust that parses
+/// (formatted when `render`).
+fn check_legacy(spec: &str, render: bool) -> Result<Verdict, String> {
     match qmp_spec::read("fuzz.txt", spec) {
         Err(diagnostics) => {
             diagnostics_inside(&diagnostics, "fuzz.txt", spec)?;
-            Ok(false)
+            Ok(Verdict::Rejected)
         }
         Ok(read) => {
             diagnostics_inside(&read.warnings, "fuzz.txt", spec)?;
@@ -525,20 +780,20 @@ fn check_legacy(spec: &str) -> Result<bool, String> {
             if !problems.is_empty() {
                 return Err(format!("names: {problems:?}"));
             }
-            let tokens = qmp_codegen::generate(&read.spec, &qmp_codegen::Config::default());
-            syn::parse2::<syn::File>(tokens).map_err(|e| format!("output does not parse: {e}"))?;
-            Ok(true)
+            check_output(&read.spec, render)
         }
     }
 }
 
-/// A QAPI schema with one file mutated: diagnostics inside it; accepted, valid names.
+/// A QAPI schema with one file mutated: diagnostics inside it; accepted, valid names and Rust
+/// that parses (formatted when `render`).
 fn check_qapi(
     main: &Path,
     target: &Path,
     mutated: &str,
     files: &[(PathBuf, String)],
-) -> Result<bool, String> {
+    render: bool,
+) -> Result<Verdict, String> {
     let mut load = |p: &Path| -> std::io::Result<String> {
         if p == target {
             return Ok(mutated.to_owned());
@@ -552,7 +807,7 @@ fn check_qapi(
     match qmp_qapi::read_with(main, &mut load) {
         Err(diagnostics) => {
             diagnostics_inside(&diagnostics, &file, mutated)?;
-            Ok(false)
+            Ok(Verdict::Rejected)
         }
         Ok(parsed) => {
             diagnostics_inside(&parsed.warnings, &file, mutated)?;
@@ -560,19 +815,87 @@ fn check_qapi(
             if !problems.is_empty() {
                 return Err(format!("names: {problems:?}"));
             }
-            Ok(true)
+            check_output(&parsed.spec, render)
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    /// The fuzz loop CI runs: a fixed number of rounds (a few seconds), seeded.
+    use super::{Kinds, Options, Settings};
+
+    fn settings(seed: u64, kinds: Kinds) -> Settings {
+        Settings {
+            seed,
+            kinds,
+            failure_dir: None,
+            compile: None,
+        }
+    }
+
+    /// The fuzz loop CI runs: a fixed number of rounds (a few seconds), seeded, without the
+    /// sample compile (which runs cargo).
     #[test]
     fn a_short_fuzz_run_finds_nothing() {
-        let report = super::fuzz(7, |round| round < 40);
+        let report = super::fuzz(settings(7, Kinds::Both), |round| round < 40);
         assert!(report.failures.is_empty(), "{:#?}", report.failures);
         assert_eq!(report.messages, 40 * 64);
         assert!(report.legacy_accepted > 0 && report.qapi_specs > 0);
+        assert_eq!(report.samples, 0);
+    }
+
+    #[test]
+    fn only_limits_a_run_to_messages_or_specs() {
+        let report = super::fuzz(settings(3, Kinds::Messages), |round| round < 5);
+        assert_eq!(report.messages, 5 * 64);
+        assert_eq!(report.legacy_specs + report.qapi_specs, 0);
+        let report = super::fuzz(settings(3, Kinds::Specs), |round| round < 5);
+        assert_eq!(report.messages, 0);
+        assert_eq!((report.legacy_specs, report.qapi_specs), (5, 2));
+        assert!(report.failures.is_empty(), "{:#?}", report.failures);
+    }
+
+    #[test]
+    fn options_parse() {
+        let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let options = Options::parse(&args(&["--only", "specs", "--compile-every=7"])).unwrap();
+        assert_eq!(options.kinds, Kinds::Specs);
+        assert_eq!(options.compile_every, 7);
+        let options = Options::parse(&args(&[])).unwrap();
+        assert_eq!(options.kinds, Kinds::Both);
+        assert_eq!(options.compile_every, super::DEFAULT_COMPILE_EVERY);
+        assert!(Options::parse(&args(&["--only", "both"])).is_err());
+        assert!(Options::parse(&args(&["--compile-every", "x"])).is_err());
+    }
+
+    /// The scratch crate is written as cargo needs it (cargo itself does not run here).
+    #[test]
+    fn the_scratch_crate_holds_one_module_per_sample() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut scratch = super::compile::Scratch::new(dir.path().join("c"), 2);
+        assert!(scratch.wants(0) && !scratch.wants(1) && scratch.wants(2));
+        let mut report = super::Report::default();
+        for n in 0..2 {
+            let sample = super::compile::Sample {
+                label: format!("sample {n}"),
+                input: ("legacy.txt".into(), String::new()),
+                code: "/// A.\npub struct A;\n".into(),
+            };
+            // Below a batch: nothing is checked yet.
+            scratch.add(sample, &mut report);
+        }
+        scratch.write().unwrap();
+        let read = |p: &str| std::fs::read_to_string(dir.path().join("c").join(p)).unwrap();
+        let manifest = read("Cargo.toml");
+        assert!(manifest.contains("\n[workspace]\n") && manifest.contains("qmp-events = {"));
+        let lib = read("src/lib.rs");
+        assert!(lib.contains("#![deny(warnings, missing_docs)]"));
+        assert!(lib.contains("/// Sample 2: sample 1.\npub mod s2;"));
+        assert!(read("src/s1.rs").contains("pub struct A;"));
+        assert_eq!(scratch.batches, 0);
+        let named = super::compile::samples_named(
+            "error: missing docs\n  --> src/s12.rs:3:1\n --> src/lib.rs:4:1\n--> src/s3.rs:1",
+        );
+        assert_eq!(named.into_iter().collect::<Vec<_>>(), [3, 12]);
     }
 }

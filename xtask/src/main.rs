@@ -32,11 +32,15 @@ commands:
   ir [--spec FILE]   print the IR of a spec (a QAPI schema or the legacy events document, told
                      apart by content) as JSON on stdout, warnings on stderr
                      (FILE defaults to qmp-spec/spec/qmp-events.txt)
-  fuzz [--seconds N] [--seed S]
+  fuzz [--seconds N] [--seed S] [--only messages|specs] [--compile-every K]
                      fuzz the decoder (random QMP-like messages: every decode path agrees and
                      round trips) and the front ends (mutated vendored specs: no panic, every
                      diagnostic inside the input, valid names, output that parses) for N
-                     seconds (default 10); exit status 1 on a failure
+                     seconds (default 10, seed 1); --only runs one of the two (default both);
+                     the 1st and every Kth accepted spec of each kind (default 500, 0: none)
+                     is compiled, 50 at a time, in a scratch crate in TARGET/fuzz-compile
+                     (TARGET: $CARGO_TARGET_DIR, else target); failing inputs are saved in
+                     TARGET/fuzz-failures; exit status 1 on a failure
   help, --help, -h   print this help
 
 exit status: 0 success (possibly with warnings), 1 errors in the document or (regen --check) a stale file,
