@@ -58,6 +58,9 @@ pub struct Options {
     pub kinds: Kinds,
     /// Compile the 1st and then every so many accepted specs of each kind (0: none).
     pub compile_every: u64,
+    /// How many fuzzers run at once, each in its own thread with its own seed (`seed`,
+    /// `seed + 1`, ...); only the first compiles samples.
+    pub jobs: u64,
 }
 
 impl Options {
@@ -67,6 +70,7 @@ impl Options {
             seed: 1,
             kinds: Kinds::Both,
             compile_every: DEFAULT_COMPILE_EVERY,
+            jobs: 1,
         };
         let mut rest = args.iter();
         while let Some(arg) = rest.next() {
@@ -79,6 +83,11 @@ impl Options {
                     "messages" => Kinds::Messages,
                     "specs" => Kinds::Specs,
                     _ => return Err(format!("bad --only `{v}`: messages or specs")),
+                };
+            } else if let Some(v) = crate::option_value("--jobs", arg, &mut rest)? {
+                options.jobs = match v.parse() {
+                    Ok(n) if (1..=64).contains(&n) => n,
+                    _ => return Err(format!("bad --jobs `{v}`: 1 to 64")),
                 };
             } else if let Some(v) = crate::option_value("--compile-every", arg, &mut rest)? {
                 options.compile_every = v
@@ -139,6 +148,22 @@ pub struct Report {
 }
 
 impl Report {
+    /// Adds another fuzzer's counts and failures to this report's.
+    fn absorb(&mut self, other: Report) {
+        self.messages += other.messages;
+        self.legacy_specs += other.legacy_specs;
+        self.legacy_accepted += other.legacy_accepted;
+        self.qapi_specs += other.qapi_specs;
+        self.qapi_accepted += other.qapi_accepted;
+        self.samples += other.samples;
+        self.samples_checked += other.samples_checked;
+        self.samples_failed += other.samples_failed;
+        self.batches += other.batches;
+        self.compile_time += other.compile_time;
+        self.failure_count += other.failure_count;
+        self.failures.extend(other.failures);
+    }
+
     /// Records a failure, saving its files when the run has a failure directory.
     fn fail(&mut self, what: String, files: Vec<(String, String)>) {
         self.failure_count += 1;
@@ -185,13 +210,30 @@ pub fn run(options: &Options) -> ExitCode {
     let compile = (options.compile_every > 0 && options.kinds.specs())
         .then(|| compile::Scratch::new(target.join("fuzz-compile"), options.compile_every));
     let scratch_dir = compile.as_ref().map(|c| c.dir().to_owned());
-    let settings = Settings {
-        seed: options.seed,
+    let mut compile = compile;
+    let settings = |job: u64| Settings {
+        seed: options.seed.wrapping_add(job),
         kinds: options.kinds,
         failure_dir: Some(target.join("fuzz-failures")),
-        compile,
+        // One scratch crate, compiled by the first fuzzer only.
+        compile: if job == 0 { compile.take() } else { None },
     };
-    let report = fuzz(settings, |_| Instant::now() < deadline);
+    let jobs: Vec<Settings> = (0..options.jobs).map(settings).collect();
+    let report = std::thread::scope(|scope| {
+        let running: Vec<_> = jobs
+            .into_iter()
+            .map(|job| scope.spawn(move || fuzz(job, |_| Instant::now() < deadline)))
+            .collect();
+        let mut report = Report::default();
+        for fuzzer in running {
+            match fuzzer.join() {
+                Ok(one) => report.absorb(one),
+                // `fuzz` catches the panics of what it checks; one of its own is a failure too.
+                Err(p) => report.fail(format!("a fuzzer panicked: {}", panic_text(&p)), Vec::new()),
+            }
+        }
+        report
+    });
     let elapsed = started.elapsed().as_secs_f64();
     let specs = report.legacy_specs + report.qapi_specs;
     let only = match options.kinds {
@@ -200,11 +242,12 @@ pub fn run(options: &Options) -> ExitCode {
         Kinds::Specs => " --only specs",
     };
     println!(
-        "fuzz --seconds {} --seed {}{only} --compile-every {}: {} messages, {} legacy specs ({} \
-         accepted), {} QAPI schemas ({} accepted), {} failures",
+        "fuzz --seconds {} --seed {}{only} --compile-every {} --jobs {}: {} messages, {} legacy \
+         specs ({} accepted), {} QAPI schemas ({} accepted), {} failures",
         options.seconds,
         options.seed,
         options.compile_every,
+        options.jobs,
         report.messages,
         report.legacy_specs,
         report.legacy_accepted,
@@ -866,6 +909,28 @@ mod tests {
         assert_eq!(options.compile_every, super::DEFAULT_COMPILE_EVERY);
         assert!(Options::parse(&args(&["--only", "both"])).is_err());
         assert!(Options::parse(&args(&["--compile-every", "x"])).is_err());
+        assert_eq!(options.jobs, 1);
+        assert_eq!(Options::parse(&args(&["--jobs", "2"])).unwrap().jobs, 2);
+        assert!(Options::parse(&args(&["--jobs", "0"])).is_err());
+    }
+
+    /// Two fuzzers' reports add up.
+    #[test]
+    fn reports_of_several_fuzzers_add_up() {
+        let one = || {
+            let settings = super::Settings {
+                seed: 3,
+                kinds: Kinds::Both,
+                failure_dir: None,
+                compile: None,
+            };
+            super::fuzz(settings, |round| round < 4)
+        };
+        let mut total = one();
+        total.absorb(one());
+        assert_eq!(total.messages, 2 * 4 * 64);
+        assert_eq!(total.legacy_specs, 2 * 4);
+        assert_eq!(total.failure_count, 0);
     }
 
     /// The scratch crate is written as cargo needs it (cargo itself does not run here).

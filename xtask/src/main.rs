@@ -32,7 +32,7 @@ commands:
   ir [--spec FILE]   print the IR of a spec (a QAPI schema or the legacy events document, told
                      apart by content) as JSON on stdout, warnings on stderr
                      (FILE defaults to qmp-spec/spec/qmp-events.txt)
-  fuzz [--seconds N] [--seed S] [--only messages|specs] [--compile-every K]
+  fuzz [--seconds N] [--seed S] [--only messages|specs] [--compile-every K] [--jobs J]
                      fuzz the decoder (random QMP-like messages: every decode path agrees and
                      round trips) and the front ends (mutated vendored specs: no panic, every
                      diagnostic inside the input, valid names, output that parses) for N
@@ -40,7 +40,8 @@ commands:
                      the 1st and every Kth accepted spec of each kind (default 500, 0: none)
                      is compiled, 50 at a time, in a scratch crate in TARGET/fuzz-compile
                      (TARGET: $CARGO_TARGET_DIR, else target); failing inputs are saved in
-                     TARGET/fuzz-failures; exit status 1 on a failure
+                     TARGET/fuzz-failures; --jobs runs J fuzzers at once (seeds S, S+1, ...;
+                     the first compiles samples); exit status 1 on a failure
   help, --help, -h   print this help
 
 exit status: 0 success (possibly with warnings), 1 errors in the document or (regen --check) a stale file,
