@@ -15,11 +15,13 @@
 //! The workloads are `#[inline(never)]` so that a profiler can single them out, e.g.
 //! `valgrind --tool=callgrind --toggle-collect='decode::typed' <bench binary> --test corpus/typed`.
 
+mod workload;
+
 use criterion::{Criterion, Throughput, criterion_group};
 use qmp_events::{Event, Message};
-use serde::de::IgnoredAny;
 use serde_json::Value;
 use std::hint::black_box;
+use workload::{ignored, own_reader_scan, qapi, value};
 
 #[inline(never)]
 fn typed(lines: &[&str]) -> usize {
@@ -67,17 +69,6 @@ fn typed_and_violations(lines: &[&str]) -> usize {
 }
 
 #[inline(never)]
-fn value(lines: &[&str]) -> usize {
-    let mut n = 0;
-    for line in lines {
-        let v: Value = serde_json::from_str(line).expect("valid JSON");
-        n += usize::from(v.get("timestamp").is_some());
-        black_box(v);
-    }
-    n
-}
-
-#[inline(never)]
 fn value_and_schema(lines: &[&str]) -> usize {
     let mut n = 0;
     for line in lines {
@@ -86,34 +77,6 @@ fn value_and_schema(lines: &[&str]) -> usize {
         black_box(v);
     }
     n
-}
-
-#[inline(never)]
-fn ignored(lines: &[&str]) -> usize {
-    for line in lines {
-        let v: IgnoredAny = serde_json::from_str(line).expect("valid JSON");
-        black_box(v);
-    }
-    lines.len()
-}
-
-/// The crate's own reader, scanning only (no value is built): its cost against the floor's.
-#[inline(never)]
-fn own_reader_scan(lines: &[&str]) -> usize {
-    let mut n = 0;
-    for line in lines {
-        n += usize::from(qmp_events::__private::scan(line));
-    }
-    n
-}
-
-#[inline(never)]
-fn qapi(lines: &[&str]) -> usize {
-    for line in lines {
-        let e: qapi_qmp::Event = serde_json::from_str(line).expect("in the qapi subset");
-        black_box(e);
-    }
-    lines.len()
 }
 
 #[inline(never)]

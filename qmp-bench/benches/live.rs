@@ -16,12 +16,13 @@
 //! The workloads are `#[inline(never)]` so that a profiler can single them out, e.g.
 //! `BENCH=live GROUP=live scripts/count-instructions.sh parsed`.
 
+mod workload;
+
 use criterion::{Criterion, Throughput, criterion_group};
 use qmp_events::Message;
 use qmp_events::qemu_10_0::Event;
-use serde::de::IgnoredAny;
-use serde_json::Value;
 use std::hint::black_box;
+use workload::{ignored, own_reader_scan, qapi, value};
 
 /// `line.parse::<Message<qemu_10_0::Event>>()`: the crate's own reader, serde_json as fallback.
 #[inline(never)]
@@ -45,45 +46,6 @@ fn typed(lines: &[&str]) -> usize {
         black_box(msg);
     }
     n
-}
-
-#[inline(never)]
-fn value(lines: &[&str]) -> usize {
-    let mut n = 0;
-    for line in lines {
-        let v: Value = serde_json::from_str(line).expect("valid JSON");
-        n += usize::from(v.get("timestamp").is_some());
-        black_box(v);
-    }
-    n
-}
-
-#[inline(never)]
-fn ignored(lines: &[&str]) -> usize {
-    for line in lines {
-        let v: IgnoredAny = serde_json::from_str(line).expect("valid JSON");
-        black_box(v);
-    }
-    lines.len()
-}
-
-/// The crate's own reader, scanning only (no value is built).
-#[inline(never)]
-fn own_reader_scan(lines: &[&str]) -> usize {
-    let mut n = 0;
-    for line in lines {
-        n += usize::from(qmp_events::__private::scan(line));
-    }
-    n
-}
-
-#[inline(never)]
-fn qapi(lines: &[&str]) -> usize {
-    for line in lines {
-        let e: qapi_qmp::Event = serde_json::from_str(line).expect("checked by `inputs`");
-        black_box(e);
-    }
-    lines.len()
 }
 
 fn bytes(lines: &[&str]) -> u64 {
