@@ -196,6 +196,16 @@ pub fn generate_from_source(
     source: &str,
     config: &Config,
 ) -> Result<Generated, Vec<Diagnostic>> {
+    let parsed = read_legacy_text(file, source)?;
+    Ok(Generated {
+        tokens: generate(&parsed.spec, config),
+        warnings: parsed.warnings,
+    })
+}
+
+/// Reads a spec given as text, which must be the legacy events document: a QAPI schema includes
+/// other files, and a `query-qmp-schema` reply is not supported yet.
+fn read_legacy_text(file: &str, source: &str) -> Result<qmp_spec::Read, Vec<Diagnostic>> {
     let kind = spec::kind_of(source);
     if kind != spec::SpecKind::Legacy {
         return Err(vec![Diagnostic {
@@ -215,11 +225,7 @@ pub fn generate_from_source(
             notes: Vec::new(),
         }]);
     }
-    let parsed = qmp_spec::read(file, source)?;
-    Ok(Generated {
-        tokens: generate(&parsed.spec, config),
-        warnings: parsed.warnings,
-    })
+    qmp_spec::read(file, source)
 }
 
 /// The checked-in `qmp-events/src/generated.rs` for a spec: what `cargo xtask regen` writes and
@@ -329,14 +335,10 @@ pub fn render_checked_in_with(
     let config = Config {
         doctest_crate: Some(doctest_crate.to_owned()),
     };
-    let generated = generate_from_source(spec_name, source, &config)?;
-    let text = render_generated(
-        std::iter::once(emit::Chunk::Item(generated.tokens)),
-        spec_name,
-        source,
-        command,
-    )?;
-    Ok((text, generated.warnings))
+    let read = read_legacy_text(spec_name, source)?;
+    let (space, examples) = prepare(read.spec, &config);
+    let text = render_generated(emit::items(&space, &examples), spec_name, source, command)?;
+    Ok((text, read.warnings))
 }
 
 #[cfg(test)]
