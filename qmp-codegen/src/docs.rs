@@ -23,10 +23,36 @@ pub fn attrs(text: &str) -> TokenStream {
     quote!(#(#lines)*)
 }
 
+/// The fields of the struct whose docs (or whose fields' docs) are being written: `@member`
+/// naming one of them links to it.
+#[derive(Clone, Copy)]
+pub struct Fields<'a>(pub &'a [crate::plan::FieldPlan]);
+
+impl Fields<'_> {
+    /// No fields: `@member` is shown as code, not linked.
+    pub const NONE: Fields<'static> = Fields(&[]);
+
+    /// The Rust name to link `@wire` to, if the struct has that field and its name needs no
+    /// `r#` (which a link cannot spell).
+    fn link(&self, wire: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|f| f.wire == wire)
+            .map(|f| f.rust.as_str())
+            .filter(|rust| crate::names::is_plain(rust))
+    }
+}
+
 /// Prose from the document, made safe for Markdown: no accidental links, HTML, emphasis, code
 /// fences or headings. The reStructuredText of QAPI doc comments becomes Markdown on the way:
 /// ` ``literal`` ` becomes a code span and `@member` the member's name as code.
 pub fn prose(text: &str) -> String {
+    prose_in(text, Fields::NONE)
+}
+
+/// [`prose`] in the docs of a struct or of one of its fields: `@member` naming one of `fields`
+/// links to it (`[`node-name`](Self::node_name)`).
+pub fn prose_in(text: &str, fields: Fields<'_>) -> String {
     let mut out = String::with_capacity(text.len());
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
@@ -48,16 +74,21 @@ pub fn prose(text: &str) -> String {
                 }
             }
         }
-        // @member: the member's name, as code.
+        // @member: the member's name, as code, linked to the field when it is one of `fields`.
         if c == '@' && (i == 0 || !chars[i - 1].is_alphanumeric()) {
             let name: String = chars[i + 1..]
                 .iter()
                 .take_while(|c| c.is_ascii_alphanumeric() || **c == '-' || **c == '_')
                 .collect();
             if !name.is_empty() {
-                out.push('`');
-                out.push_str(&name);
-                out.push('`');
+                match fields.link(&name) {
+                    Some(rust) => out.push_str(&format!("[`{name}`](Self::{rust})")),
+                    None => {
+                        out.push('`');
+                        out.push_str(&name);
+                        out.push('`');
+                    }
+                }
                 i += 1 + name.len();
                 line_start = false;
                 continue;
@@ -124,14 +155,19 @@ pub fn deprecated(features: &[ir::Feature]) -> Option<TokenStream> {
 /// The docs of a named type of the schema: its prose, its schema name, when it exists, and its
 /// features.
 pub fn named_def(def: &crate::plan::NamedDef) -> String {
+    named_def_in(def, Fields::NONE)
+}
+
+/// [`named_def`] of a struct with `fields`, which `@member` links to.
+pub fn named_def_in(def: &crate::plan::NamedDef, fields: Fields<'_>) -> String {
     let mut out = String::new();
     for p in def.doc.paragraphs() {
-        out.push_str(&prose(p));
+        out.push_str(&prose_in(p, fields));
         out.push_str("\n\n");
     }
     for note in &def.doc.notes {
         out.push_str("**Note:** ");
-        out.push_str(&prose(note));
+        out.push_str(&prose_in(note, fields));
         out.push_str("\n\n");
     }
     out.push_str(&format!("Schema name: `{}`.", def.name));
@@ -162,14 +198,19 @@ fn features(out: &mut String, features: &[ir::Feature]) {
 
 /// The paragraphs of an event's description and its notes.
 pub fn event_prose(event: &EventPlan) -> String {
+    event_prose_in(event, Fields::NONE)
+}
+
+/// [`event_prose`] on the event's data struct, whose `fields` `@member` links to.
+pub fn event_prose_in(event: &EventPlan, fields: Fields<'_>) -> String {
     let mut out = String::new();
     for p in event.doc.paragraphs() {
-        out.push_str(&prose(p));
+        out.push_str(&prose_in(p, fields));
         out.push_str("\n\n");
     }
     for note in &event.doc.notes {
         out.push_str("**Note:** ");
-        out.push_str(&prose(note));
+        out.push_str(&prose_in(note, fields));
         out.push_str("\n\n");
     }
     let mut facts = String::new();
@@ -312,12 +353,13 @@ fn doctest(
 }
 
 /// The docs of one member: its prose, then its wire name, type and how the type was chosen.
-pub fn field(f: &crate::plan::FieldPlan) -> String {
+/// `@member` naming one of `fields` (the struct's) links to it.
+pub fn field(f: &crate::plan::FieldPlan, fields: Fields<'_>) -> String {
     let description = f.description.as_deref().unwrap_or_default().trim();
     let mut out = if description.is_empty() {
         format!("The `{}` member.", f.wire)
     } else {
-        prose(description)
+        prose_in(description, fields)
     };
     out.push_str(&format!("\n\nWire name `\"{}\"`; {}", f.wire, f.type_note));
     if f.optional {
@@ -332,4 +374,35 @@ pub fn field(f: &crate::plan::FieldPlan) -> String {
         out.push_str(" for its values.");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Fields, prose, prose_in};
+    use crate::plan::{FieldPlan, RustType};
+
+    fn field(wire: &str, rust: &str) -> FieldPlan {
+        FieldPlan {
+            wire: wire.to_owned(),
+            rust: rust.to_owned(),
+            ty: RustType::String,
+            optional: false,
+            description: None,
+            refers_to: None,
+            features: Vec::new(),
+            type_note: String::new(),
+        }
+    }
+
+    /// `@member` links to a field of the struct it is documented on; any other member, and a
+    /// field whose name is a keyword (a link cannot spell `r#type`), stays code.
+    #[test]
+    fn a_member_reference_links_to_the_field() {
+        let fields = [field("node-name", "node_name"), field("type", "type")];
+        assert_eq!(
+            prose_in("see @node-name, @type and @other.", Fields(&fields)),
+            "see [`node-name`](Self::node_name), `type` and `other`."
+        );
+        assert_eq!(prose("see @node-name."), "see `node-name`.");
+    }
 }

@@ -139,11 +139,12 @@ fn emit_struct<'a>(
 ) -> Chunk<'a> {
     let name = ident(&s.name);
     let extra = ident(&s.extra_name);
+    let fields_of = docs::Fields(&s.fields);
     let doc_text = match (event, &s.def) {
-        (_, Some(def)) => docs::named_def(def),
+        (_, Some(def)) => docs::named_def_in(def, fields_of),
         (Some((e, examples)), None) => format!(
             "{}Wire name: `{}`.\n\n{examples}",
-            docs::event_prose(e),
+            docs::event_prose_in(e, fields_of),
             e.wire,
         ),
         (None, None) if s.uses.is_empty() => docs::prose(s.description.trim()),
@@ -159,7 +160,7 @@ fn emit_struct<'a>(
     };
     let doc = docs::attrs(&doc_text);
     let fields = s.fields.iter().map(move |f| {
-        let doc = docs::attrs(&docs::field(f));
+        let doc = docs::attrs(&docs::field(f, fields_of));
         let deprecated = docs::deprecated(&f.features);
         let name = ident(&f.rust);
         let ty = type_tokens(space, &f.ty);

@@ -116,6 +116,11 @@ pub fn escape(name: String) -> String {
     }
 }
 
+/// Whether `name` is an identifier as it is, without `r#` or a suffix (not a keyword).
+pub fn is_plain(name: &str) -> bool {
+    !RAW_KEYWORDS.contains(&name) && syn::parse_str::<syn::Ident>(name).is_ok()
+}
+
 /// Whether [`ident`] prints `name` as a valid identifier (a keyword that cannot be raw is not).
 pub fn is_valid(name: &str) -> bool {
     RAW_KEYWORDS.contains(&name) || syn::parse_str::<syn::Ident>(name).is_ok()

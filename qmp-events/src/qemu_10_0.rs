@@ -1778,7 +1778,7 @@ pub struct InetSocketAddress {
     /// Wire name `"numeric"`; json-bool; optional.
     pub numeric: ::std::option::Option<bool>,
     /// If present, this is range of possible addresses, with port
-    /// between `port` and `to`.
+    /// between [`port`](Self::port) and [`to`](Self::to).
     ///
     /// Wire name `"to"`; json-int; optional.
     pub to: ::std::option::Option<u16>,
@@ -1816,7 +1816,7 @@ pub struct UnixSocketAddress {
     ///
     /// Wire name `"path"`; json-string.
     pub path: ::std::string::String,
-    /// if true, this is a Linux abstract socket address.  `path`
+    /// if true, this is a Linux abstract socket address.  [`path`](Self::path)
     /// will be prefixed by a null byte, and optionally padded with null
     /// bytes.  Defaults to false.  (Since 5.1)
     ///
@@ -2716,7 +2716,7 @@ pub struct DeviceUnplugGuestError {
 }
 
 /// Emitted when the guest changes the actual BALLOON level.  This value
-/// is equivalent to the `actual` field return by the 'query-balloon'
+/// is equivalent to the [`actual`](Self::actual) field return by the 'query-balloon'
 /// command
 ///
 /// **Note:** This event is rate-limited.
@@ -2946,7 +2946,7 @@ pub struct RtcChange {
 #[derive(Debug, Clone, PartialEq, Eq, ::qmp_events::derive::Struct)]
 pub struct VfuClientHangup {
     /// ID of the TYPE_VFIO_USER_SERVER object.  It is the last
-    /// component of `vfu-qom-path` referenced below
+    /// component of [`vfu-qom-path`](Self::vfu_qom_path) referenced below
     ///
     /// Wire name `"vfu-id"`; json-string.
     #[qmp(rename = "vfu-id")]
@@ -2973,7 +2973,7 @@ pub struct VfuClientHangup {
 }
 
 /// OSPM Status Indication for a device For description of possible
-/// values of `source` and `status` fields see "_OST (OSPM Status
+/// values of [`source`](Self::source) and [`status`](Self::status) fields see "_OST (OSPM Status
 /// Indication)" chapter of ACPI5.0 spec.
 ///
 /// Schema name: `ACPIOSTInfo`. Since QEMU 2.1.
@@ -2983,7 +2983,7 @@ pub struct AcpiostInfo {
     ///
     /// Wire name `"device"`; json-string; optional.
     pub device: ::std::option::Option<::std::string::String>,
-    /// slot ID, unique per slot of a given `slot-type`
+    /// slot ID, unique per slot of a given [`slot-type`](Self::slot_type)
     ///
     /// Wire name `"slot"`; json-string.
     pub slot: ::std::string::String,
