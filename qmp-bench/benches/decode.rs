@@ -196,8 +196,7 @@ fn interleaved(rounds: usize) {
         .filter(|l| serde_json::from_str::<qapi_qmp::Event>(l).is_ok())
         .collect();
     describe(&lines, &messages, &qapi_lines);
-    type Workload<'a> = (&'static str, Box<dyn Fn() -> usize + 'a>);
-    let workloads: Vec<Workload> = vec![
+    let workloads: Vec<workload::Workload> = vec![
         ("corpus/parsed", Box::new(|| parsed(black_box(&lines)))),
         (
             "corpus/parsed+violations",
@@ -250,45 +249,7 @@ fn interleaved(rounds: usize) {
             Box::new(|| qapi(black_box(&qapi_lines))),
         ),
     ];
-    let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); workloads.len()];
-    for round in 0..rounds {
-        for i in 0..workloads.len() {
-            let i = (i + round) % workloads.len();
-            let start = std::time::Instant::now();
-            black_box((workloads[i].1)());
-            times[i].push(start.elapsed().as_secs_f64() * 1e3);
-        }
-    }
-    let stats: Vec<(f64, f64)> = times
-        .iter_mut()
-        .map(|t| {
-            t.sort_by(f64::total_cmp);
-            (t[0], t[t.len() / 2])
-        })
-        .collect();
-    let find = |name: &str| {
-        let i = workloads
-            .iter()
-            .position(|w| w.0 == name)
-            .expect("a workload");
-        stats[i]
-    };
-    println!("{rounds} interleaved rounds; ms per pass; ratios of medians (of minimums)");
-    println!("| workload | min ms | median ms | vs `Value` (throughput) | vs floor (time) |");
-    println!("|---|---|---|---|---|");
-    for (w, (min, median)) in workloads.iter().zip(&stats) {
-        let group = w.0.split('/').next().unwrap_or_default();
-        let (vmin, vmed) = find(&format!("{group}/value"));
-        let (fmin, fmed) = find(&format!("{group}/ignored_any"));
-        println!(
-            "| `{}` | {min:.3} | {median:.3} | {:.2}x ({:.2}x) | {:.2}x ({:.2}x) |",
-            w.0,
-            vmed / median,
-            vmin / min,
-            median / fmed,
-            min / fmin
-        );
-    }
+    workload::interleaved(&workloads, rounds, 1, workload::Unit::Millis);
 }
 
 criterion_group!(decode, benches);

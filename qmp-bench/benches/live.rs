@@ -114,8 +114,7 @@ fn benches(c: &mut Criterion) {
 fn interleaved(rounds: usize) {
     const REPEAT: usize = 20;
     let lines = inputs();
-    type Workload<'a> = (&'static str, Box<dyn Fn() -> usize + 'a>);
-    let workloads: Vec<Workload> = vec![
+    let workloads: Vec<workload::Workload> = vec![
         ("live/parsed", Box::new(|| parsed(black_box(&lines)))),
         ("live/typed", Box::new(|| typed(black_box(&lines)))),
         ("live/value", Box::new(|| value(black_box(&lines)))),
@@ -126,50 +125,7 @@ fn interleaved(rounds: usize) {
         ),
         ("live/qapi_qmp", Box::new(|| qapi(black_box(&lines)))),
     ];
-    let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); workloads.len()];
-    for round in 0..rounds {
-        for i in 0..workloads.len() {
-            let i = (i + round) % workloads.len();
-            let start = std::time::Instant::now();
-            for _ in 0..REPEAT {
-                black_box((workloads[i].1)());
-            }
-            times[i].push(start.elapsed().as_secs_f64() * 1e6 / REPEAT as f64);
-        }
-    }
-    let stats: Vec<(f64, f64)> = times
-        .iter_mut()
-        .map(|t| {
-            t.sort_by(f64::total_cmp);
-            (t[0], t[t.len() / 2])
-        })
-        .collect();
-    let find = |name: &str| {
-        let i = workloads
-            .iter()
-            .position(|w| w.0 == name)
-            .expect("a workload");
-        stats[i]
-    };
-    println!(
-        "{rounds} interleaved rounds of {REPEAT} passes; µs per pass; ratios of medians (of \
-         minimums)"
-    );
-    println!("| workload | min µs | median µs | vs `Value` (throughput) | vs floor (time) |");
-    println!("|---|---|---|---|---|");
-    for (w, (min, median)) in workloads.iter().zip(&stats) {
-        let group = w.0.split('/').next().unwrap_or_default();
-        let (vmin, vmed) = find(&format!("{group}/value"));
-        let (fmin, fmed) = find(&format!("{group}/ignored_any"));
-        println!(
-            "| `{}` | {min:.1} | {median:.1} | {:.2}x ({:.2}x) | {:.2}x ({:.2}x) |",
-            w.0,
-            vmed / median,
-            vmin / min,
-            median / fmed,
-            min / fmin
-        );
-    }
+    workload::interleaved(&workloads, rounds, REPEAT, workload::Unit::Micros);
 }
 
 criterion_group!(live, benches);

@@ -152,24 +152,26 @@ pub fn deprecated(features: &[ir::Feature]) -> Option<TokenStream> {
     Some(quote!(#[deprecated = #note]))
 }
 
-/// The docs of a named type of the schema: its prose, its schema name, when it exists, and its
-/// features.
-pub fn named_def(def: &crate::plan::NamedDef) -> String {
-    named_def_in(def, Fields::NONE)
-}
-
-/// [`named_def`] of a struct with `fields`, which `@member` links to.
-pub fn named_def_in(def: &crate::plan::NamedDef, fields: Fields<'_>) -> String {
+/// The paragraphs of a definition's description, then its notes, each followed by a blank line;
+/// `@member` naming one of `fields` links to it.
+fn description(doc: &ir::Doc, fields: Fields<'_>) -> String {
     let mut out = String::new();
-    for p in def.doc.paragraphs() {
+    for p in doc.paragraphs() {
         out.push_str(&prose_in(p, fields));
         out.push_str("\n\n");
     }
-    for note in &def.doc.notes {
+    for note in &doc.notes {
         out.push_str("**Note:** ");
         out.push_str(&prose_in(note, fields));
         out.push_str("\n\n");
     }
+    out
+}
+
+/// The docs of a named type of the schema: its prose, its schema name, when it exists, and its
+/// features. `fields` are the type's own when it is a struct (`@member` links to them).
+pub fn named_def(def: &crate::plan::NamedDef, fields: Fields<'_>) -> String {
+    let mut out = description(&def.doc, fields);
     out.push_str(&format!("Schema name: `{}`.", def.name));
     if let Some(since) = &def.doc.since {
         out.push_str(&format!(" Since QEMU {}.", prose(since.trim())));
@@ -196,23 +198,10 @@ fn features(out: &mut String, features: &[ir::Feature]) {
     }
 }
 
-/// The paragraphs of an event's description and its notes.
-pub fn event_prose(event: &EventPlan) -> String {
-    event_prose_in(event, Fields::NONE)
-}
-
-/// [`event_prose`] on the event's data struct, whose `fields` `@member` links to.
-pub fn event_prose_in(event: &EventPlan, fields: Fields<'_>) -> String {
-    let mut out = String::new();
-    for p in event.doc.paragraphs() {
-        out.push_str(&prose_in(p, fields));
-        out.push_str("\n\n");
-    }
-    for note in &event.doc.notes {
-        out.push_str("**Note:** ");
-        out.push_str(&prose_in(note, fields));
-        out.push_str("\n\n");
-    }
+/// The paragraphs of an event's description and its notes, then when it exists; `fields` are
+/// those of the event's data struct when the docs go there (`@member` links to them).
+pub fn event_prose(event: &EventPlan, fields: Fields<'_>) -> String {
+    let mut out = description(&event.doc, fields);
     let mut facts = String::new();
     if let Some(since) = &event.doc.since {
         facts.push_str(&format!("Since QEMU {}. ", prose(since.trim())));

@@ -141,10 +141,10 @@ fn emit_struct<'a>(
     let extra = ident(&s.extra_name);
     let fields_of = docs::Fields(&s.fields);
     let doc_text = match (event, &s.def) {
-        (_, Some(def)) => docs::named_def_in(def, fields_of),
+        (_, Some(def)) => docs::named_def(def, fields_of),
         (Some((e, examples)), None) => format!(
             "{}Wire name: `{}`.\n\n{examples}",
-            docs::event_prose_in(e, fields_of),
+            docs::event_prose(e, fields_of),
             e.wire,
         ),
         (None, None) if s.uses.is_empty() => docs::prose(s.description.trim()),
@@ -214,7 +214,7 @@ fn emit_enum(e: &EnumPlan) -> Chunk<'_> {
         e.name, e.other_variant, e.other_variant
     );
     let doc = docs::attrs(&match &e.def {
-        Some(def) => format!("{}\n\n{open}", docs::named_def(def)),
+        Some(def) => format!("{}\n\n{open}", docs::named_def(def, docs::Fields::NONE)),
         None => format!("A value of {}.\n\n{intro} {open}", uses.join(", ")),
     });
     let non_exhaustive = e.def.is_some().then(|| quote!(#[non_exhaustive]));
@@ -252,7 +252,7 @@ fn emit_union<'a>(space: &'a TypeSpace, u: &'a UnionPlan) -> Chunk<'a> {
         "{}\n\nOn the wire one object: the discriminator `{tag}`, then the members of the \
          variant it names. A value the schema does not list decodes into \
          [`{}::{}`](Self::{}) and is reported as drift.",
-        docs::named_def(&u.def),
+        docs::named_def(&u.def, docs::Fields::NONE),
         u.name,
         u.other_variant,
         u.other_variant
@@ -349,7 +349,7 @@ fn emit_event<'a>(space: &'a TypeSpace, examples: &'a [String]) -> Chunk<'a> {
             Payload::None | Payload::Unspecified | Payload::Opaque(_) | Payload::Named(_) => {
                 format!(
                     "{}Wire name: `{}`.\n\n{examples}",
-                    docs::event_prose(e),
+                    docs::event_prose(e, docs::Fields::NONE),
                     e.wire,
                 )
             }

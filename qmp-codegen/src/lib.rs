@@ -208,22 +208,16 @@ pub fn generate_from_source(
 fn read_legacy_text(file: &str, source: &str) -> Result<qmp_spec::Read, Vec<Diagnostic>> {
     let kind = spec::kind_of(source);
     if kind != spec::SpecKind::Legacy {
-        return Err(vec![Diagnostic {
-            severity: qmp_ir::Severity::Error,
-            message: format!(
+        return Err(vec![file_error(
+            file,
+            source,
+            format!(
                 "generating code from {} needs the file, not its text: a QAPI schema includes \
                  other files, and a query-qmp-schema reply is not supported yet; \
                  use `render_checked_in_file`, `Builder` or `qmp_events!`",
                 kind.description()
             ),
-            file: file.to_owned(),
-            line: 1,
-            col: 1,
-            len: 1,
-            source_line: source.lines().next().unwrap_or_default().to_owned(),
-            expected: None,
-            notes: Vec::new(),
-        }]);
+        )]);
     }
     qmp_spec::read(file, source)
 }

@@ -246,6 +246,23 @@ struct Builder {
     in_progress: BTreeSet<String>,
 }
 
+/// An enum's values as `(wire, variant, description)`, variants in Rust case and distinct, and
+/// the name of the variant that keeps any other value (`Other`, unless a value took it).
+fn enum_values(values: &[ir::EnumValue]) -> (Vec<(String, String, Option<String>)>, String) {
+    let mut taken = BTreeSet::new();
+    let values = values
+        .iter()
+        .map(|v| {
+            (
+                v.name.clone(),
+                names::unique(names::pascal(&v.name), &mut taken),
+                v.description.clone(),
+            )
+        })
+        .collect();
+    (values, names::unique("Other".into(), &mut taken))
+}
+
 /// Plans the types for a spec.
 pub fn plan(spec: &ir::Spec) -> TypeSpace {
     plan_owned(spec.clone())
@@ -460,22 +477,11 @@ impl Builder {
             self.enums[i].uses.push(at);
             return i;
         }
-        let mut taken = BTreeSet::new();
-        let values = set
-            .values
-            .iter()
-            .map(|v| {
-                (
-                    v.name.clone(),
-                    names::unique(names::pascal(&v.name), &mut taken),
-                    v.description.clone(),
-                )
-            })
-            .collect();
+        let (values, other_variant) = enum_values(&set.values);
         self.enums.push(EnumPlan {
             name: String::new(),
             values,
-            other_variant: names::unique("Other".into(), &mut taken),
+            other_variant,
             constant: set.kind == ir::ValueSetKind::Constant,
             uses: vec![at],
             def: None,
@@ -519,21 +525,11 @@ impl Builder {
         };
         match &def.kind {
             ir::TypeKind::Enum { values, .. } => {
-                let mut taken = BTreeSet::new();
-                let values: Vec<_> = values
-                    .iter()
-                    .map(|v| {
-                        (
-                            v.name.clone(),
-                            names::unique(names::pascal(&v.name), &mut taken),
-                            v.description.clone(),
-                        )
-                    })
-                    .collect();
+                let (values, other_variant) = enum_values(values);
                 self.enums.push(EnumPlan {
                     name: String::new(),
                     values,
-                    other_variant: names::unique("Other".into(), &mut taken),
+                    other_variant,
                     constant: false,
                     uses: Vec::new(),
                     def: Some(named_def),

@@ -361,29 +361,16 @@ pub fn fuzz(settings: Settings, mut go: impl FnMut(u64) -> bool) -> Report {
         let sample = compile
             .as_ref()
             .is_some_and(|c| c.wants(report.legacy_accepted));
-        let input = || vec![(format!("legacy-{legacy_name}"), spec.clone())];
-        match catch_unwind(|| check_legacy(&spec, sample)) {
-            Ok(Ok(Verdict::Rejected)) => {}
-            Ok(Ok(Verdict::Accepted(code))) => {
-                report.legacy_accepted += 1;
-                if let (Some(code), Some(scratch)) = (code, compile.as_mut()) {
-                    let sample = compile::Sample {
-                        label: format!("a legacy spec, {legacy_path} mutated"),
-                        input: (format!("legacy-{legacy_name}"), spec.clone()),
-                        code,
-                    };
-                    scratch.add(sample, &mut report);
-                }
-            }
-            Ok(Err(e)) => report.fail(format!("legacy spec {legacy_path} mutated: {e}"), input()),
-            Err(p) => report.fail(
-                format!(
-                    "legacy spec {legacy_path} mutated: panic {}",
-                    panic_text(&p)
-                ),
-                input(),
-            ),
-        }
+        let result = catch_unwind(|| check_legacy(&spec, sample));
+        let accepted = record(
+            &mut report,
+            compile.as_mut(),
+            result,
+            &format!("legacy spec {legacy_path} mutated"),
+            format!("a legacy spec, {legacy_path} mutated"),
+            (format!("legacy-{legacy_name}"), &spec),
+        );
+        report.legacy_accepted += u64::from(accepted);
         report.legacy_specs += 1;
         if round % 4 == 0 {
             let (main, files) = if rng.below(3) == 0 {
@@ -404,28 +391,19 @@ pub fn fuzz(settings: Settings, mut go: impl FnMut(u64) -> bool) -> Report {
             let file_name = target_path
                 .file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-            let input = || vec![(format!("qapi-{file_name}"), mutated.clone())];
-            let what = format!(
-                "QAPI schema {} with {} mutated",
-                main.display(),
-                target_path.display()
+            let accepted = record(
+                &mut report,
+                compile.as_mut(),
+                result,
+                &format!(
+                    "QAPI schema {} with {} mutated",
+                    main.display(),
+                    target_path.display()
+                ),
+                format!("a QAPI schema, {file_name} mutated"),
+                (format!("qapi-{file_name}"), &mutated),
             );
-            match result {
-                Ok(Ok(Verdict::Rejected)) => {}
-                Ok(Ok(Verdict::Accepted(code))) => {
-                    report.qapi_accepted += 1;
-                    if let (Some(code), Some(scratch)) = (code, compile.as_mut()) {
-                        let sample = compile::Sample {
-                            label: format!("a QAPI schema, {file_name} mutated"),
-                            input: (format!("qapi-{file_name}"), mutated.clone()),
-                            code,
-                        };
-                        scratch.add(sample, &mut report);
-                    }
-                }
-                Ok(Err(e)) => report.fail(format!("{what}: {e}"), input()),
-                Err(p) => report.fail(format!("{what}: panic {}", panic_text(&p)), input()),
-            }
+            report.qapi_accepted += u64::from(accepted);
             report.qapi_specs += 1;
         }
         round += 1;
@@ -439,6 +417,44 @@ pub fn fuzz(settings: Settings, mut go: impl FnMut(u64) -> bool) -> Report {
         report.compile_time = scratch.time;
     }
     report
+}
+
+/// Records what checking one mutated spec gave: when it was accepted, its sample (if one was
+/// made) goes to the scratch crate; a failed check or a panic is a failure named `what`, saved
+/// with the input `(file name suffix, text)`. Returns whether the spec was accepted.
+fn record(
+    report: &mut Report,
+    compile: Option<&mut compile::Scratch>,
+    result: std::thread::Result<Result<Verdict, String>>,
+    what: &str,
+    label: String,
+    (suffix, text): (String, &str),
+) -> bool {
+    match result {
+        Ok(Ok(Verdict::Rejected)) => false,
+        Ok(Ok(Verdict::Accepted(code))) => {
+            if let (Some(code), Some(scratch)) = (code, compile) {
+                let sample = compile::Sample {
+                    label,
+                    input: (suffix, text.to_owned()),
+                    code,
+                };
+                scratch.add(sample, report);
+            }
+            true
+        }
+        Ok(Err(e)) => {
+            report.fail(format!("{what}: {e}"), vec![(suffix, text.to_owned())]);
+            false
+        }
+        Err(p) => {
+            report.fail(
+                format!("{what}: panic {}", panic_text(&p)),
+                vec![(suffix, text.to_owned())],
+            );
+            false
+        }
+    }
 }
 
 fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {

@@ -1,6 +1,6 @@
-//! The untyped workloads that the `decode` and `live` benches both measure against the typed
-//! decoders, written once: each reads every line and returns a count, so that the work cannot be
-//! optimized away.
+//! What the `decode` and `live` benches share, written once: the untyped workloads they measure
+//! the typed decoders against (each reads every line and returns a count, so that the work cannot
+//! be optimized away), and the interleaved run that times them all and prints the table.
 
 use serde::de::IgnoredAny;
 use serde_json::Value;
@@ -46,4 +46,80 @@ pub fn qapi(lines: &[&str]) -> usize {
         black_box(e);
     }
     lines.len()
+}
+
+/// A named workload of an interleaved run, returning a count so that its work is kept.
+pub type Workload<'a> = (&'static str, Box<dyn Fn() -> usize + 'a>);
+
+/// The unit an interleaved run reports a pass in. Each bench compiles this module on its own and
+/// uses one unit, so the other is unused there.
+#[derive(Clone, Copy)]
+#[allow(dead_code)]
+pub enum Unit {
+    /// Microseconds, one decimal.
+    Micros,
+    /// Milliseconds, three decimals.
+    Millis,
+}
+
+/// Runs every workload once per round (each pass `repeat` calls), in an order that rotates from
+/// round to round so that no workload always runs after the same one, then prints a Markdown
+/// table: each workload's minimum and median time per pass, its throughput against its group's
+/// `value` workload and its time against its group's `ignored_any` floor (the group is the name up
+/// to `/`; ratios of medians, and of minimums in parentheses).
+pub fn interleaved(workloads: &[Workload<'_>], rounds: usize, repeat: usize, unit: Unit) {
+    let (scale, name, decimals) = match unit {
+        Unit::Micros => (1e6, "µs", 1),
+        Unit::Millis => (1e3, "ms", 3),
+    };
+    let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); workloads.len()];
+    for round in 0..rounds {
+        for i in 0..workloads.len() {
+            let i = (i + round) % workloads.len();
+            let start = std::time::Instant::now();
+            for _ in 0..repeat {
+                black_box((workloads[i].1)());
+            }
+            times[i].push(start.elapsed().as_secs_f64() * scale / repeat as f64);
+        }
+    }
+    let stats: Vec<(f64, f64)> = times
+        .iter_mut()
+        .map(|t| {
+            t.sort_by(f64::total_cmp);
+            (t[0], t[t.len() / 2])
+        })
+        .collect();
+    let find = |wanted: &str| {
+        let i = workloads
+            .iter()
+            .position(|w| w.0 == wanted)
+            .expect("a workload");
+        stats[i]
+    };
+    let passes = if repeat > 1 {
+        format!(" of {repeat} passes")
+    } else {
+        String::new()
+    };
+    println!(
+        "{rounds} interleaved rounds{passes}; {name} per pass; ratios of medians (of minimums)"
+    );
+    println!(
+        "| workload | min {name} | median {name} | vs `Value` (throughput) | vs floor (time) |"
+    );
+    println!("|---|---|---|---|---|");
+    for (w, (min, median)) in workloads.iter().zip(&stats) {
+        let group = w.0.split('/').next().unwrap_or_default();
+        let (vmin, vmed) = find(&format!("{group}/value"));
+        let (fmin, fmed) = find(&format!("{group}/ignored_any"));
+        println!(
+            "| `{}` | {min:.decimals$} | {median:.decimals$} | {:.2}x ({:.2}x) | {:.2}x ({:.2}x) |",
+            w.0,
+            vmed / median,
+            vmin / min,
+            median / fmed,
+            min / fmin
+        );
+    }
 }
